@@ -1,0 +1,65 @@
+"""Country names (any language the lists use) to ISO 3166-1 alpha-2 codes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rigour.territories import lookup_territory
+
+# Wordings the lists use that the territory database does not resolve the way we need.
+_OVERRIDES = {
+    "kyrgyz republic": "KG",
+    "russian federation": "RU",
+    "korea, north": "KP",
+    "north korea": "KP",
+    "korea, south": "KR",
+    "burma": "MM",
+    "turkiye": "TR",
+    "türkiye": "TR",
+    "crimea": "UA",
+    "region: crimea": "UA",
+    "west bank": "PS",
+    "gaza": "PS",
+    "kosovo": "XK",
+    "uae": "AE",
+    "u.a.e.": "AE",
+}
+
+
+@lru_cache(maxsize=8192)
+def country_code(text: str | None) -> str | None:
+    """ISO2 code (upper case) for a country name or code, or None when unknown."""
+    if text is None:
+        return None
+    cleaned = text.strip().strip(".").strip()
+    if not cleaned:
+        return None
+    key = cleaned.lower()
+    if key in _OVERRIDES:
+        return _OVERRIDES[key]
+    if len(cleaned) == 2 and cleaned.isalpha():
+        territory = lookup_territory(cleaned.lower())
+        return cleaned.upper() if territory is not None else None
+    territory = lookup_territory(cleaned)
+    if territory is None:
+        return None
+    code = territory.code
+    # rigour knows sub-national territories (e.g. "ua-cri"): keep the country part.
+    return code.split("-")[0].upper() if code else None
+
+
+def country_in_text(text: str) -> str | None:
+    """The country named at the end of a free-text address ("Bishkek, ..., Kyrgyz Republic")."""
+    whole = country_code(text)
+    if whole is not None:
+        return whole
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if len(parts) >= 2:
+        tail = country_code(", ".join(parts[-2:]))  # "Korea, North"
+        if tail is not None:
+            return tail
+    for part in reversed(parts):
+        code = country_code(part)
+        if code is not None:
+            return code
+    return None

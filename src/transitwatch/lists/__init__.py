@@ -1,0 +1,1 @@
+"""Sanctions and export-control lists: parsers for official formats, the entity model, versions."""

@@ -1,0 +1,1 @@
+"""Name normalisation: scripts, transliteration, legal forms, name parts (pure functions)."""
