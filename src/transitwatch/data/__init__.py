@@ -1,0 +1,1 @@
+"""Reviewed reference data shipped with the package (each file cites its sources)."""

@@ -1,0 +1,101 @@
+"""A name, analysed once into the tokens every comparison uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from transitwatch.names.fold import (
+    PATRONYMIC_MARKERS,
+    fold,
+    fold_variants,
+    patronymic_root,
+    surname_stem,
+)
+from transitwatch.names.legal_forms import LegalForm, find_legal_forms
+from transitwatch.names.scripts import detect_script
+from transitwatch.names.translit import to_latin
+from transitwatch.names.words import split_words
+
+# Token roles
+NAME = "name"
+PATRONYMIC = "patronymic"
+INITIAL = "initial"
+
+# Honorifics and titles that lists and declarations put before names.
+_PERSON_PREFIXES = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "gospodin", "gospoja", "sheikh", "shaikh", "haji", "hajji"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # the romanised word as written (lower case)
+    form: str  # folded form used for comparison (the father's name for a patronymic)
+    variants: tuple[str, ...]  # every folded reading, form first
+    stem: str  # masculine surname stem of form (Ivanova -> ivanov)
+    role: str  # name | patronymic | initial
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedName:
+    original: str
+    script: str
+    tokens: tuple[Token, ...]
+    legal_forms: tuple[LegalForm, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.tokens
+
+    def describe(self) -> str:
+        return " ".join(t.form for t in self.tokens)
+
+
+def _token(word: str, role: str | None = None) -> Token:
+    form = fold(word)
+    variants = fold_variants(word)
+    if len(word) == 1:
+        return Token(word, form, variants, form, INITIAL)
+    root = patronymic_root(form)
+    if role == PATRONYMIC:
+        return Token(word, form, variants, form, PATRONYMIC)
+    if root is not None:
+        return Token(word, root, (root, *variants), root, PATRONYMIC)
+    return Token(word, form, variants, surname_stem(form), NAME)
+
+
+@lru_cache(maxsize=100_000)
+def analyze_name(text: str, schema: str | None = None) -> AnalyzedName:
+    """Romanise, split and fold a name; for organisations, set legal forms aside.
+
+    ``schema`` is person / organization / vessel / aircraft, or None when unknown: unknown
+    names are treated like organisations for legal forms (a legal form is never part of a
+    person's name), and like persons for patronymics.
+    """
+    words = split_words(to_latin(text))
+    folded = [fold(w) for w in words]
+    legal: list[LegalForm] = []
+    if schema != "person" and words:
+        marked, legal = find_legal_forms(folded)
+        kept = [w for w, m in zip(words, marked, strict=True) if not m]
+        if kept:
+            words = kept
+        else:
+            legal = []  # a name that is nothing but a legal form keeps its words
+    tokens: list[Token] = []
+    skip_next = False
+    for i, word in enumerate(words):
+        if skip_next:
+            skip_next = False
+            continue
+        f = fold(word)
+        if schema != "organization" and f in PATRONYMIC_MARKERS and tokens:
+            # "Asanbek uulu": the word before the marker is the father's name.
+            prev = tokens[-1]
+            tokens[-1] = _token(prev.text, PATRONYMIC)
+            continue
+        if schema != "organization" and f in _PERSON_PREFIXES and len(words) > 2 and i == 0:
+            continue
+        tokens.append(_token(word))
+    return AnalyzedName(text, detect_script(text), tuple(tokens), tuple(legal))

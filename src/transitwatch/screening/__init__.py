@@ -1,0 +1,1 @@
+"""Party screening: candidate retrieval and an explainable, calibrated scorer."""

@@ -1,0 +1,186 @@
+"""In-memory candidate retrieval over every name of every listed entity.
+
+Folded name words are the vocabulary. A query word finds vocabulary words that fold the same
+(exact, another romanisation, masculine/feminine stem) or lie within two edits (a symmetric
+one-deletion neighbourhood, as in SymSpell). Names sharing the most informative words with the
+query become candidates for the full scorer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from transitwatch.lists.model import ListedEntity
+from transitwatch.names.analyze import INITIAL, AnalyzedName, Token, analyze_name
+from transitwatch.screening.scorer import normalise_identifier
+
+# A word shared by more names than this is skipped for retrieval when the query has rarer words
+# (it still counts in scoring): "trading", "company", "mohammed".
+MAX_POSTINGS = 4000
+MIN_DELETION_LEN = 4
+
+
+def _deletions(form: str) -> Iterator[str]:
+    for k in range(len(form)):
+        yield form[:k] + form[k + 1 :]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    entity: int  # position in NameIndex.entities
+    kind: str
+    value: str
+    analyzed: AnalyzedName
+
+
+class NameIndex:
+    """Names, vocabulary and postings; immutable once built."""
+
+    def __init__(self, records: Iterable[tuple[ListedEntity, str]]) -> None:
+        self.entities: list[ListedEntity] = []
+        self.versions: list[str] = []
+        self.names: list[IndexedName] = []
+        self.entity_names: list[list[int]] = []
+        self._vocab: dict[str, int] = {}
+        self._postings: list[list[int]] = []
+        self._df: list[int] = []
+        self._exact: dict[str, list[int]] = {}
+        self._stems: dict[str, list[int]] = {}
+        self._deletes: dict[str, list[int]] = {}
+        self._identifiers: dict[str, list[int]] = {}
+        for entity, version in records:
+            self._add_entity(entity, version)
+        self._log_n = math.log(len(self.entities) + 2)
+        self._build_keys()
+
+    # -- building -------------------------------------------------------------------------
+    def _add_entity(self, entity: ListedEntity, version: str) -> None:
+        eid = len(self.entities)
+        self.entities.append(entity)
+        self.versions.append(version)
+        own: list[int] = []
+        seen_forms: set[int] = set()
+        seen_values: set[str] = set()
+        for name in entity.names:
+            key = name.value.strip().lower()
+            if not key or key in seen_values:
+                continue
+            seen_values.add(key)
+            analyzed = analyze_name(name.value, entity.schema)
+            if analyzed.is_empty:
+                continue
+            nid = len(self.names)
+            self.names.append(IndexedName(eid, name.kind, name.value, analyzed))
+            own.append(nid)
+            for token in analyzed.tokens:
+                if token.role == INITIAL:
+                    continue
+                fid = self._vocab.get(token.form)
+                if fid is None:
+                    fid = len(self._postings)
+                    self._vocab[token.form] = fid
+                    self._postings.append([])
+                    self._df.append(0)
+                plist = self._postings[fid]
+                if not plist or plist[-1] != nid:
+                    plist.append(nid)
+                if fid not in seen_forms:
+                    seen_forms.add(fid)
+                    self._df[fid] += 1
+        self.entity_names.append(own)
+        for ident in entity.identifiers:
+            value = normalise_identifier(ident.value)
+            if len(value) >= 5:
+                self._identifiers.setdefault(value, []).append(eid)
+
+    def _build_keys(self) -> None:
+        for name in self.names:
+            for token in name.analyzed.tokens:
+                if token.role == INITIAL:
+                    continue
+                fid = self._vocab[token.form]
+                for v in token.variants:
+                    _add_key(self._exact, v, fid)
+                _add_key(self._stems, token.stem, fid)
+        for form, fid in self._vocab.items():
+            if len(form) >= MIN_DELETION_LEN:
+                _add_key(self._deletes, form, fid)
+                for d in _deletions(form):
+                    _add_key(self._deletes, d, fid)
+
+    # -- querying -------------------------------------------------------------------------
+    def weight(self, form: str) -> float:
+        """Informativeness of a folded word in [0.1, 1]: inverse document frequency over entities."""
+        fid = self._vocab.get(form)
+        df = self._df[fid] if fid is not None else 0
+        return max(0.1, math.log((len(self.entities) + 2) / (df + 1)) / self._log_n)
+
+    def _lookup(self, token: Token) -> dict[int, float]:
+        found: dict[int, float] = {}
+        if len(token.form) >= MIN_DELETION_LEN:
+            for d in (token.form, *_deletions(token.form)):
+                for fid in self._deletes.get(d, ()):
+                    found[fid] = 0.8
+        for fid in self._stems.get(token.stem, ()):
+            found[fid] = 0.9
+        for v in token.variants:
+            for fid in self._exact.get(v, ()):
+                found[fid] = 1.0
+        return found
+
+    def candidates(self, query: AnalyzedName, limit: int) -> list[int]:
+        """Entity positions of the `limit` names that share the most informative words."""
+        per_token: list[tuple[float, dict[int, float]]] = []
+        for token in query.tokens:
+            if token.role == INITIAL:
+                continue
+            per_token.append((self.weight(token.form), self._lookup(token)))
+        if not per_token:
+            return []
+        total_postings = [
+            sum(len(self._postings[fid]) for fid in found) for _w, found in per_token
+        ]
+        rare_exists = any(n <= MAX_POSTINGS for n in total_postings)
+        acc: dict[int, float] = {}
+        for (w, found), n in zip(per_token, total_postings, strict=True):
+            if n > MAX_POSTINGS and rare_exists:
+                continue
+            best: dict[int, float] = {}
+            for fid, sim in found.items():
+                for nid in self._postings[fid]:
+                    if best.get(nid, 0.0) < sim:
+                        best[nid] = sim
+            for nid, sim in best.items():
+                acc[nid] = acc.get(nid, 0.0) + w * sim
+        ranked = sorted(acc.items(), key=lambda kv: kv[1], reverse=True)
+        out: list[int] = []
+        seen: set[int] = set()
+        for nid, _score in ranked:
+            eid = self.names[nid].entity
+            if eid not in seen:
+                seen.add(eid)
+                out.append(eid)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def by_identifier(self, value: str) -> list[int]:
+        return list(self._identifiers.get(normalise_identifier(value), ()))
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "entities": len(self.entities),
+            "names": len(self.names),
+            "vocabulary": len(self._vocab),
+            "deletion_keys": len(self._deletes),
+        }
+
+
+def _add_key(table: dict[str, list[int]], key: str, fid: int) -> None:
+    lst = table.get(key)
+    if lst is None:
+        table[key] = [fid]
+    elif fid not in lst:
+        lst.append(fid)
