@@ -43,6 +43,7 @@ class AnalyzedName:
     script: str
     tokens: tuple[Token, ...]
     legal_forms: tuple[LegalForm, ...]
+    only_legal_form: bool = False  # the name is nothing but a legal form ("ООО")
 
     @property
     def is_empty(self) -> bool:
@@ -76,6 +77,7 @@ def analyze_name(text: str, schema: str | None = None) -> AnalyzedName:
     words = split_words(to_latin(text))
     folded = [fold(w) for w in words]
     legal: list[LegalForm] = []
+    only_legal_form = False
     if schema != "person" and words:
         marked, legal = find_legal_forms(folded)
         kept = [w for w, m in zip(words, marked, strict=True) if not m]
@@ -83,6 +85,7 @@ def analyze_name(text: str, schema: str | None = None) -> AnalyzedName:
             words = kept
         else:
             legal = []  # a name that is nothing but a legal form keeps its words
+            only_legal_form = True
     tokens: list[Token] = []
     skip_next = False
     for i, word in enumerate(words):
@@ -98,4 +101,4 @@ def analyze_name(text: str, schema: str | None = None) -> AnalyzedName:
         if schema != "organization" and f in _PERSON_PREFIXES and len(words) > 2 and i == 0:
             continue
         tokens.append(_token(word))
-    return AnalyzedName(text, detect_script(text), tuple(tokens), tuple(legal))
+    return AnalyzedName(text, detect_script(text), tuple(tokens), tuple(legal), only_legal_form)

@@ -66,10 +66,7 @@ class Screener:
         analyzed = analyze_name(name, query.schema)
         if analyzed.is_empty:
             raise InputError(f"{name!r} has nothing to match on (no letters or digits)")
-        if analyzed.legal_forms and all(
-            t.text in {w for lf in analyzed.legal_forms for w in lf.text.split()}
-            for t in analyzed.tokens
-        ):
+        if analyzed.only_legal_form:
             raise InputError(f"{name!r} is only a legal form; a legal form alone cannot match")
         return analyzed
 
@@ -143,7 +140,6 @@ class Screener:
             lines.append(why)
             features["country"] = factor
         raw *= factor
-        raw = min(raw, 1.0)
         ident = identifier_match(query, entity)
         if ident:
             lines.insert(0, ident + " (decisive)")

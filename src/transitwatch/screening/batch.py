@@ -1,0 +1,164 @@
+"""Batch screening: read a queries CSV row by row, screen in parallel, keep input order.
+
+QUERIES.csv has a header with ``id,name`` and optionally ``type,country,birth_date,identifier``.
+It may be UTF-8 (with or without BOM) or cp1251, as exports from Central Asian systems often
+are. A bad row (wrong column count, empty or absurdly long name, control characters, an
+unknown type, a country that is not ISO 3166-1 alpha-2, a date that is not YYYY[-MM[-DD]])
+gets its own error and never stops the batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transitwatch.errors import InputError, TransitWatchError
+from transitwatch.lists.io import read_bytes
+from transitwatch.screening.screener import Screener
+from transitwatch.screening.types import PartyQuery
+
+REQUIRED = ("id", "name")
+OPTIONAL = ("type", "country", "birth_date", "identifier")
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryRow:
+    row: int  # line number in the file (header = 1)
+    id: str
+    name: str
+    query: PartyQuery | None
+    error: str | None
+
+
+def decode_queries(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 when it decodes, else cp1251."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace"), "cp1251"
+
+
+def read_queries(path: str | Path) -> tuple[list[QueryRow], str]:
+    """Every data row of the file, each a query or an error; and the encoding used."""
+    text, encoding = decode_queries(read_bytes(path))
+    return list(parse_queries(text, str(path))), encoding
+
+
+def parse_queries(text: str, where: str = "queries") -> Iterator[QueryRow]:
+    text = text.replace("\x00", "\ufffd")  # the csv module cannot carry NUL; the row will fail
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{where}: the file is empty (expected a header with id,name)") from None
+    columns = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise InputError(
+            f"{where}: the header must have columns {', '.join(REQUIRED)} "
+            f"(optional: {', '.join(OPTIONAL)}); missing {', '.join(missing)}"
+        )
+    pos = {c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield QueryRow(reader.line_num, "", "", None, f"malformed CSV: {exc}")
+            continue
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        yield _row(reader.line_num, cells, len(columns), pos)
+
+
+def _row(line: int, cells: list[str], width: int, pos: dict[str, int]) -> QueryRow:
+    def get(col: str) -> str:
+        i = pos.get(col)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    rid, name = get("id"), get("name")
+    if len(cells) != width:
+        return QueryRow(line, rid, name, None, f"expected {width} columns, found {len(cells)}")
+    problems: list[str] = []
+    schema = get("type").lower() or None
+    if schema == "company":
+        schema = "organization"
+    country = get("country").upper() or None
+    if country is not None and not _COUNTRY_RE.match(country):
+        problems.append(f"country {country!r} is not an ISO 3166-1 alpha-2 code")
+    birth = get("birth_date") or None
+    if birth is not None and not _DATE_RE.match(birth):
+        problems.append(f"birth_date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    if problems:
+        return QueryRow(line, rid, name, None, "; ".join(problems))
+    query = PartyQuery(
+        name=name,
+        schema=schema,
+        country=country,
+        birth_date=birth,
+        identifier=get("identifier") or None,
+        id=rid,
+    )
+    return QueryRow(line, rid, name, query, None)
+
+
+# -- screening ---------------------------------------------------------------------------
+
+_WORKER: Screener | None = None
+_WORKER_ARGS: tuple[float | None, int] = (None, 10)
+
+
+def screen_row(screener: Screener, row: QueryRow, threshold: float | None, limit: int) -> dict[str, Any]:
+    """The HITS.jsonl object for one row (see README, "Batch screening output")."""
+    out: dict[str, Any] = {"id": row.id, "name": row.name, "row": row.row}
+    if row.query is None:
+        out["error"] = row.error
+        out["hits"] = []
+        return out
+    try:
+        hits = screener.screen(row.query, threshold=threshold, limit=limit)
+    except TransitWatchError as exc:
+        out["error"] = exc.message
+        out["hits"] = []
+        return out
+    out["hits"] = [h.to_json_dict() for h in hits]
+    return out
+
+
+def _work(row: QueryRow) -> dict[str, Any]:
+    assert _WORKER is not None
+    return screen_row(_WORKER, row, *_WORKER_ARGS)
+
+
+def screen_rows(
+    screener: Screener,
+    rows: Iterable[QueryRow],
+    *,
+    threshold: float | None = None,
+    limit: int = 10,
+    workers: int = 1,
+) -> Iterator[dict[str, Any]]:
+    """Results in input order; with workers > 1, forked processes share the built index."""
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for row in rows:
+            yield screen_row(screener, row, threshold, limit)
+        return
+    global _WORKER, _WORKER_ARGS
+    _WORKER, _WORKER_ARGS = screener, (threshold, limit)
+    ctx = multiprocessing.get_context("fork")
+    try:
+        with ctx.Pool(workers) as pool:
+            yield from pool.imap(_work, rows, chunksize=64)
+    finally:
+        _WORKER = None
