@@ -44,8 +44,12 @@ def country_code(text: str | None) -> str | None:
     if territory is None:
         return None
     code = territory.code
-    # rigour knows sub-national territories (e.g. "ua-cri"): keep the country part.
-    return code.split("-")[0].upper() if code else None
+    if not code:
+        return None
+    # rigour knows sub-national territories (e.g. "ua-cri"): keep the country part. Historic
+    # states have four-letter codes ("suhh" for the Soviet Union): no ISO2 for those.
+    country = code.split("-")[0]
+    return country.upper() if len(country) == 2 else None
 
 
 def country_in_text(text: str) -> str | None:
