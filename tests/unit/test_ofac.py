@@ -421,7 +421,7 @@ _FACTS = [
     ),
     ("Passport issued in Sarajevo, Bosnia-Herzegovina", "identifiers", []),
     ("a.k.a. 'BNC'.", "aliases", [("BNC", "alias")]),
-    ("f.k.a. 'ANA I'; n.k.a. 'ANA II'", "aliases", [("ANA I", "previous"), ("ANA II", "previous")]),
+    ("f.k.a. 'ANA I'; n.k.a. 'ANA II'", "aliases", [("ANA I", "previous"), ("ANA II", "alias")]),
     (
         "a.k.a. 'LORD'S RESISTANCE ARMY'; Gender Male",
         "aliases",
