@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rigour.territories import lookup_territory
+from rigour.territories import get_territories, lookup_territory
 
 # Wordings the lists use that the territory database does not resolve the way we need.
-_OVERRIDES = {
+_OVERRIDES: dict[str, str | None] = {
     "kyrgyz republic": "KG",
     "russian federation": "RU",
     "korea, north": "KP",
@@ -22,8 +22,29 @@ _OVERRIDES = {
     "gaza": "PS",
     "kosovo": "XK",
     "uae": "AE",
+    "hong kong": "HK",
+    "macau": "MO",
+    "macao": "MO",
+    "turkey": "TR",
+    "ivory coast": "CI",
+    "na": None,  # "not available" in the UN list, never Namibia in a sanctions list
     "u.a.e.": "AE",
 }
+
+
+@lru_cache(maxsize=1)
+def _fast_table() -> dict[str, str]:
+    """Exact names and codes of every current country: answers most lookups without
+    rigour's fuzzy index, which takes seconds to build on first use."""
+    table: dict[str, str] = {}
+    for territory in get_territories():
+        code = territory.code.split("-")[0]
+        if len(code) != 2 or territory.is_historical:
+            continue
+        for key in (territory.name, territory.full_name, territory.alpha3, code):
+            if key:
+                table.setdefault(key.lower(), code.upper())
+    return table
 
 
 @lru_cache(maxsize=8192)
@@ -37,9 +58,11 @@ def country_code(text: str | None) -> str | None:
     key = cleaned.lower()
     if key in _OVERRIDES:
         return _OVERRIDES[key]
+    fast = _fast_table().get(key)
+    if fast is not None:
+        return fast
     if len(cleaned) == 2 and cleaned.isalpha():
-        territory = lookup_territory(cleaned.lower())
-        return cleaned.upper() if territory is not None else None
+        return None
     territory = lookup_territory(cleaned)
     if territory is None:
         return None
