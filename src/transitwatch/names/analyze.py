@@ -24,7 +24,20 @@ INITIAL = "initial"
 
 # Honorifics and titles that lists and declarations put before names.
 _PERSON_PREFIXES = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "prof", "gospodin", "gospoja", "sheikh", "shaikh", "haji", "hajji"}
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "gospodin",
+        "gospoja",
+        "sheikh",
+        "shaikh",
+        "haji",
+        "hajji",
+    }
 )
 
 

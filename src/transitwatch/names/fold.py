@@ -130,11 +130,13 @@ def surname_stem(folded: str) -> str:
 
 
 # Patronymic suffixes after folding (-ovich/-evich/-ovna/-evna/-ichna; Turkic -uly/-ogly/-ugli).
-_PATRONYMIC_RE = re.compile(r"(?:ovich|evich|ovic|evic|ovna|evna|ichna|inichna|ogli|ugli|oglu|uli)$")
+_PATRONYMIC_RE = re.compile(
+    r"(?:ovich|evich|ovic|evic|ovna|evna|ichna|inichna|ogli|ugli|oglu|uli)$"
+)
 # Stand-alone markers after the father's name: Kyrgyz uulu/kyzy, Kazakh uly/kyzy, Uzbek o'g'li/qizi,
 # Azerbaijani oglu/qizi (after fold).
 PATRONYMIC_MARKERS = frozenset(
-    {"uulu", "ulu", "uli", "kizi", "kiz", "ogli", "ugli", "oglu", "ogl", "kizi", "gizi"}
+    {"uulu", "ulu", "uli", "kizi", "kiz", "ogli", "ugli", "oglu", "ogl", "gizi"}
 )
 
 

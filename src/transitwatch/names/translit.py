@@ -1,4 +1,4 @@
-"""Any script to plain lower-case Latin, with our own tables for the Cyrillic alphabets of the region.
+"""Any script to plain lower-case Latin, with our own tables for the region's Cyrillic alphabets.
 
 Why not only `normality.ascii_text`: ICU's generic Cyrillic-Latin transform mangles Kazakh and
 Kyrgyz letters (Қ becomes "K?", Ж in Kazakh words becomes "Z"), which are exactly the names
@@ -128,7 +128,9 @@ def to_latin(text: str) -> str:
             i += 1
         else:
             j = i
-            while j < n and char_script(text[j]) not in ("latin", "cyrillic") and text[j] not in _DROP:
+            while (
+                j < n and char_script(text[j]) not in ("latin", "cyrillic") and text[j] not in _DROP
+            ):
                 j += 1
             latin = (ascii_text(text[i:j]) or "").lower()
             out.append("".join(c if c.isalnum() or c in " -" else "" for c in latin))

@@ -119,7 +119,9 @@ _WORKER: Screener | None = None
 _WORKER_ARGS: tuple[float | None, int] = (None, 10)
 
 
-def screen_row(screener: Screener, row: QueryRow, threshold: float | None, limit: int) -> dict[str, Any]:
+def screen_row(
+    screener: Screener, row: QueryRow, threshold: float | None, limit: int
+) -> dict[str, Any]:
     """The HITS.jsonl object for one row (see README, "Batch screening output")."""
     out: dict[str, Any] = {"id": row.id, "name": row.name, "row": row.row}
     if row.query is None:

@@ -27,12 +27,18 @@ def _deletions(form: str) -> Iterator[str]:
         yield form[:k] + form[k + 1 :]
 
 
-@dataclass(frozen=True, slots=True)
+# A name is scored in full only when the query words it shares carry at least this share of
+# the query's weight; below it the name score cannot reach any useful threshold.
+MIN_SHARED_WEIGHT = 0.4
+
+
+@dataclass(slots=True)
 class IndexedName:
     entity: int  # position in NameIndex.entities
     kind: str
     value: str
     analyzed: AnalyzedName
+    weights: tuple[float, ...] = ()  # informativeness of each token, filled once the index is built
 
 
 class NameIndex:
@@ -104,6 +110,8 @@ class NameIndex:
                 for v in token.variants:
                     _add_key(self._exact, v, fid)
                 _add_key(self._stems, token.stem, fid)
+        for name in self.names:
+            name.weights = tuple(self.weight(t.form) for t in name.analyzed.tokens)
         for form, fid in self._vocab.items():
             if len(form) >= MIN_DELETION_LEN:
                 _add_key(self._deletes, form, fid)
@@ -112,7 +120,7 @@ class NameIndex:
 
     # -- querying -------------------------------------------------------------------------
     def weight(self, form: str) -> float:
-        """Informativeness of a folded word in [0.1, 1]: inverse document frequency over entities."""
+        """Informativeness of a folded word in [0.1, 1]: inverse document frequency."""
         fid = self._vocab.get(form)
         df = self._df[fid] if fid is not None else 0
         return max(0.1, math.log((len(self.entities) + 2) / (df + 1)) / self._log_n)
@@ -130,21 +138,29 @@ class NameIndex:
                 found[fid] = 1.0
         return found
 
-    def candidates(self, query: AnalyzedName, limit: int) -> list[int]:
-        """Entity positions of the `limit` names that share the most informative words."""
+    def query_weights(self, query: AnalyzedName) -> tuple[float, ...]:
+        return tuple(self.weight(t.form) for t in query.tokens)
+
+    def candidates(self, query: AnalyzedName, limit: int) -> dict[int, list[int]]:
+        """Entity position -> its names worth scoring, for the `limit` best entities.
+
+        A name is worth scoring when the query words it shares (by retrieval's estimate of
+        their similarity) carry at least MIN_SHARED_WEIGHT of the query's total weight.
+        """
         per_token: list[tuple[float, dict[int, float]]] = []
+        total_weight = 0.0
         for token in query.tokens:
             if token.role == INITIAL:
                 continue
-            per_token.append((self.weight(token.form), self._lookup(token)))
+            w = self.weight(token.form)
+            total_weight += w
+            per_token.append((w, self._lookup(token)))
         if not per_token:
-            return []
-        total_postings = [
-            sum(len(self._postings[fid]) for fid in found) for _w, found in per_token
-        ]
-        rare_exists = any(n <= MAX_POSTINGS for n in total_postings)
+            return {}
+        sizes = [sum(len(self._postings[fid]) for fid in found) for _w, found in per_token]
+        rare_exists = any(n <= MAX_POSTINGS for n in sizes)
         acc: dict[int, float] = {}
-        for (w, found), n in zip(per_token, total_postings, strict=True):
+        for (w, found), n in zip(per_token, sizes, strict=True):
             if n > MAX_POSTINGS and rare_exists:
                 continue
             best: dict[int, float] = {}
@@ -154,16 +170,20 @@ class NameIndex:
                         best[nid] = sim
             for nid, sim in best.items():
                 acc[nid] = acc.get(nid, 0.0) + w * sim
-        ranked = sorted(acc.items(), key=lambda kv: kv[1], reverse=True)
-        out: list[int] = []
-        seen: set[int] = set()
+        bound = MIN_SHARED_WEIGHT * total_weight
+        ranked = sorted(
+            ((nid, a) for nid, a in acc.items() if a >= bound), key=lambda kv: kv[1], reverse=True
+        )
+        out: dict[int, list[int]] = {}
         for nid, _score in ranked:
             eid = self.names[nid].entity
-            if eid not in seen:
-                seen.add(eid)
-                out.append(eid)
+            names = out.get(eid)
+            if names is None:
                 if len(out) >= limit:
-                    break
+                    continue
+                out[eid] = [nid]
+            else:
+                names.append(nid)
         return out
 
     def by_identifier(self, value: str) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transitwatch.lists.model import ListedEntity
@@ -11,15 +11,13 @@ from transitwatch.names.fold import fold
 from transitwatch.screening.tokens import SIM_EXACT, token_similarity
 from transitwatch.screening.types import PartyQuery
 
-Weight = Callable[[str], float]
-
 # How much an entity name part the query does not mention counts against the match, by role.
 # A missing patronymic or middle initial is normal on declarations; a missing surname is not.
 UNMATCHED_ENTITY_PENALTY = {
     ("person", PATRONYMIC): 0.2,
     ("person", INITIAL): 0.2,
     ("person", "name"): 0.5,
-    ("organization", "name"): 0.6,
+    ("organization", "name"): 0.4,
 }
 # Query parts the entity lacks count fully; an initial counts half (it says little).
 QUERY_INITIAL_WEIGHT = 0.5
@@ -44,14 +42,23 @@ def _join(tokens: list[Token]) -> str:
     return fold("".join(t.text for t in tokens))
 
 
-def compare_names(q: AnalyzedName, e: AnalyzedName, weight: Weight, schema: str) -> NameMatch:
-    """Align the parts of two names and score the alignment in [0, 1]."""
+def compare_names(
+    q: AnalyzedName,
+    qw: Sequence[float],
+    e: AnalyzedName,
+    ew: Sequence[float],
+    schema: str,
+) -> NameMatch:
+    """Align the parts of two names and score the alignment in [0, 1].
+
+    ``qw`` and ``ew`` give the informativeness of each token (see NameIndex.weight).
+    """
     qt, et = q.tokens, e.tokens
     if not qt or not et:
         return NameMatch(0.0, ())
     cands: list[tuple[float, float, int, int, str]] = []
     for i, a in enumerate(qt):
-        wa = weight(a.form)
+        wa = qw[i]
         for j, b in enumerate(et):
             sim, how = token_similarity(a, b)
             if sim > 0.0:
@@ -74,7 +81,7 @@ def compare_names(q: AnalyzedName, e: AnalyzedName, weight: Weight, schema: str)
     den = 0.0
     parts: list[PartMatch] = []
     for i, a in enumerate(qt):
-        w = weight(a.form) * (QUERY_INITIAL_WEIGHT if a.role == INITIAL else 1.0)
+        w = qw[i] * (QUERY_INITIAL_WEIGHT if a.role == INITIAL else 1.0)
         den += w
         if i in q_used:
             j, sim, how = q_used[i]
@@ -92,7 +99,7 @@ def compare_names(q: AnalyzedName, e: AnalyzedName, weight: Weight, schema: str)
         factor = UNMATCHED_ENTITY_PENALTY.get((role_schema, b.role))
         if factor is None:
             factor = UNMATCHED_ENTITY_PENALTY[(role_schema, "name")]
-        den += weight(b.form) * factor
+        den += ew[j] * factor
         parts.append(PartMatch(None, b.text, 0.0, f"listed {b.role} not in query"))
     score = num / den if den > 0 else 0.0
     return NameMatch(min(1.0, score), tuple(parts))
@@ -172,7 +179,9 @@ def birth_date_evidence(query: PartyQuery, entity: ListedEntity) -> tuple[float,
         if e is None:
             continue
         if q[0] == e[0]:
-            agrees = all(a is None or b is None or a == b for a, b in zip(q[1:], e[1:], strict=True))
+            agrees = all(
+                a is None or b is None or a == b for a, b in zip(q[1:], e[1:], strict=True)
+            )
             best = max(best, 1.0 if agrees else 0.5)
         elif abs(q[0] - e[0]) == 1:
             best = max(best, 0.25)
@@ -180,7 +189,10 @@ def birth_date_evidence(query: PartyQuery, entity: ListedEntity) -> tuple[float,
     if best == 1.0:
         return 1.05, f"birth date {query.birth_date} agrees with listed {listed_text}"
     if best == 0.5:
-        return 0.85, f"birth date {query.birth_date}: same year, other day than listed {listed_text}"
+        return (
+            0.85,
+            f"birth date {query.birth_date}: same year, other day than listed {listed_text}",
+        )
     if best == 0.25:
         return 0.8, f"birth date {query.birth_date} is a year off listed {listed_text}"
     return 0.6, f"birth date {query.birth_date} contradicts listed {listed_text}"

@@ -86,34 +86,41 @@ class Screener:
         analyzed = self.analyze_query(query)
         cut = self.default_threshold if threshold is None else threshold
         index = self.index
-        ids = index.candidates(analyzed, self.candidates)
+        found = index.candidates(analyzed, self.candidates)
         if query.identifier:
             for eid in index.by_identifier(query.identifier):
-                if eid not in ids:
-                    ids.append(eid)
+                found.setdefault(eid, list(index.entity_names[eid]))
+        qw = index.query_weights(analyzed)
         hits: list[Hit] = []
-        for eid in ids:
+        for eid, nids in found.items():
             entity = index.entities[eid]
             if restrict is not None and (entity.source, entity.source_id) not in restrict:
                 continue
             if not schema_compatible(query.schema, entity.schema):
                 continue
-            hit = self._score_entity(query, analyzed, eid)
+            hit = self._score_entity(query, analyzed, qw, eid, nids)
             if hit.score >= cut:
                 hits.append(hit)
         hits.sort(key=lambda h: (-h.score, h.entity.source, h.entity.source_id))
         return hits[:limit]
 
-    def _score_entity(self, query: PartyQuery, analyzed: AnalyzedName, eid: int) -> Hit:
+    def _score_entity(
+        self,
+        query: PartyQuery,
+        analyzed: AnalyzedName,
+        qw: tuple[float, ...],
+        eid: int,
+        nids: list[int],
+    ) -> Hit:
         index = self.index
         entity = index.entities[eid]
         schema = entity.schema if entity.schema == "person" else "organization"
         best: NameMatch | None = None
         best_nid = -1
         best_value = 0.0
-        for nid in index.entity_names[eid]:
+        for nid in nids:
             name = index.names[nid]
-            match = compare_names(analyzed, name.analyzed, index.weight, schema)
+            match = compare_names(analyzed, qw, name.analyzed, name.weights, schema)
             value = match.score * KIND_FACTOR.get(name.kind, 1.0)
             if best is None or value > best_value:
                 best, best_nid, best_value = match, nid, value
