@@ -22,6 +22,8 @@ _OVERRIDES: dict[str, str | None] = {
     "gaza": "PS",
     "kosovo": "XK",
     "uae": "AE",
+    "uk": "GB",
+    "belarussian": "BY",
     "hong kong": "HK",
     "macau": "MO",
     "macao": "MO",

@@ -193,7 +193,7 @@ def test_2021_triple_is_consistent_and_every_alias_is_kept(ofac_dir: Path) -> No
         kind = names.get(" ".join(alt_name.split()).casefold())
         assert kind is not None, (ent_num, alt_name)
         if kind != "primary":  # an alias equal to the primary name is kept as the primary
-            assert kind == {"aka": "alias", "fka": "previous", "nka": "previous"}[alt_type]
+            assert kind == {"aka": "alias", "fka": "previous", "nka": "alias"}[alt_type]
 
 
 def test_consolidated_list(ofac_dir: Path) -> None:

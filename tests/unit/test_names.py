@@ -81,7 +81,12 @@ def test_ambiguous_letters_meet_in_a_variant(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     ("folded", "stem"),
-    [("ivanova", "ivanov"), ("sokolovska", "sokolovski"), ("aliева", "aliева"), ("petrov", "petrov")],
+    [
+        ("ivanova", "ivanov"),
+        ("sokolovska", "sokolovski"),
+        ("aliева", "aliева"),
+        ("petrov", "petrov"),
+    ],
 )
 def test_surname_stem(folded: str, stem: str) -> None:
     assert surname_stem(folded) == stem
@@ -156,7 +161,13 @@ def test_kyrgyz_patronymic_meets_russian_form() -> None:
 
 @pytest.mark.parametrize(
     ("text", "script"),
-    [("Сергей", "cyrillic"), ("Sergey", "latin"), ("محمد", "arabic"), ("김정은", "hangul"), ("", "latin")],
+    [
+        ("Сергей", "cyrillic"),
+        ("Sergey", "latin"),
+        ("محمد", "arabic"),
+        ("김정은", "hangul"),
+        ("", "latin"),
+    ],
 )
 def test_detect_script(text: str, script: str) -> None:
     assert detect_script(text) == script

@@ -39,7 +39,9 @@ ENTITIES = [
         identifiers=(Identifier("tax_id", "230540012345", "KZ"),),
     ),
     ListedEntity("eu_journal_sanctions", "3", "organization", (EntityName("Muller Markt LLC"),)),
-    ListedEntity("eu_journal_sanctions", "4", "person", (EntityName("Yelena Ivanovna SOKOLOVSKAYA"),)),
+    ListedEntity(
+        "eu_journal_sanctions", "4", "person", (EntityName("Yelena Ivanovna SOKOLOVSKAYA"),)
+    ),
     ListedEntity(
         "us_ofac_sdn",
         "44000",
@@ -47,7 +49,9 @@ ENTITIES = [
         (EntityName("LLC RM DESIGN AND DEVELOPMENT"),),
         identifiers=(Identifier("inn", "7736303529", "RU"),),
     ),
-    ListedEntity("gb_fcdo_sanctions", "RUS0001", "person", (EntityName("Dmitry Konstantinovich KISELYOV"),)),
+    ListedEntity(
+        "gb_fcdo_sanctions", "RUS0001", "person", (EntityName("Dmitry Konstantinovich KISELYOV"),)
+    ),
     ListedEntity("eu_journal_sanctions", "5", "organization", (EntityName("Volgaburmash JSC"),)),
     ListedEntity("us_ofac_sdn", "9", "vessel", (EntityName("SUN STAR"),)),
     ListedEntity("eu_journal_sanctions", "6", "person", (EntityName("Ivan Petrovich PETROV"),)),
@@ -90,7 +94,11 @@ def top(screener: Screener, query: PartyQuery) -> tuple[str, float] | None:
         ("Muller-Markt LLC", "3", "hyphenated"),
         ("АО «Волгабурмаш»", "5", "Russian legal form before the name"),
         ("Volgaburmash Joint Stock Company", "5", "legal form spelled out"),
-        ("Obshchestvo s ogranichennoy otvetstvennostyu RM Design and Development", "44000", "spelled-out OOO"),
+        (
+            "Obshchestvo s ogranichennoy otvetstvennostyu RM Design and Development",
+            "44000",
+            "spelled-out OOO",
+        ),
     ],
 )
 def test_variants_find_the_listed_entity(
@@ -123,8 +131,12 @@ def test_identifier_is_decisive(screener: Screener) -> None:
 
 def test_contradicting_birth_date_lowers_the_score_and_says_so(screener: Screener) -> None:
     plain = screener.screen(PartyQuery("Kamchybek Kolbayev"), threshold=0.0)[0]
-    agree = screener.screen(PartyQuery("Kamchybek Kolbayev", birth_date="1974-08-03"), threshold=0.0)[0]
-    clash = screener.screen(PartyQuery("Kamchybek Kolbayev", birth_date="1990-05-05"), threshold=0.0)[0]
+    agree = screener.screen(
+        PartyQuery("Kamchybek Kolbayev", birth_date="1974-08-03"), threshold=0.0
+    )[0]
+    clash = screener.screen(
+        PartyQuery("Kamchybek Kolbayev", birth_date="1990-05-05"), threshold=0.0
+    )[0]
     assert clash.score < plain.score < agree.score
     assert any("contradicts" in line for line in clash.explanation)
     assert any("agrees" in line for line in agree.explanation)
@@ -140,7 +152,9 @@ def test_country_mismatch_lowers_the_score(screener: Screener) -> None:
 
 def test_schema_filter(screener: Screener) -> None:
     assert screener.screen(PartyQuery("Sun Star", schema="person")) == []
-    assert [h.entity.source_id for h in screener.screen(PartyQuery("Sun Star", schema="vessel"))] == ["9"]
+    assert [
+        h.entity.source_id for h in screener.screen(PartyQuery("Sun Star", schema="vessel"))
+    ] == ["9"]
 
 
 def test_explanation_names_the_alias_and_each_part(screener: Screener) -> None:

@@ -17,7 +17,7 @@ from transitwatch.errors import InputError
 from transitwatch.screening.batch import read_queries, screen_rows
 from transitwatch.screening.rescreen import PastScreening, rescreen
 from transitwatch.screening.screener import Screener
-from transitwatch.screening.types import Hit, PartyQuery
+from transitwatch.screening.types import Hit, HitRecord, PartyQuery
 from transitwatch.store import ListStore
 
 screen_app = typer.Typer(
@@ -150,7 +150,7 @@ def screen_parties(
         screener, versions = build_screener(st)
         started = time.perf_counter()
         with_hits = errors = 0
-        logged: list[tuple[PartyQuery, list[Hit]]] = []
+        logged: list[tuple[PartyQuery, list[HitRecord]]] = []
         try:
             fh = output.open("w", encoding="utf-8")
         except OSError as exc:
@@ -166,11 +166,7 @@ def screen_parties(
                     with_hits += 1
                 steps.advance()
         elapsed = time.perf_counter() - started
-        # Log the screened parties (not their hits' full objects) so `rescreen` can redo them.
-        for row in rows:
-            if row.query is not None:
-                logged.append((row.query, []))
-        st.record_screenings(logged, versions)
+        st.record_screenings(logged, versions)  # so that `rescreen` can redo them
     rate = len(rows) / elapsed if elapsed > 0 else 0.0
     say(
         f"{len(rows):,} rows ({encoding}): {with_hits:,} with hits, {errors:,} rejected "

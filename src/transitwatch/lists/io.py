@@ -42,7 +42,9 @@ def decode_text(data: bytes, path: str | Path, encodings: Iterable[str] = ("utf-
     assert last is not None
     row = data[: last.start].count(b"\n") + 1
     raise ParseError(
-        f"not valid text in any of {', '.join(encodings)} (byte {last.start})", path=str(path), row=row
+        f"not valid text in any of {', '.join(encodings)} (byte {last.start})",
+        path=str(path),
+        row=row,
     )
 
 

@@ -27,7 +27,8 @@ Mapping choices:
   listed and its natural order ``"Given Names SURNAME"`` is added with the *same* kind (both
   ``primary`` for the SDN name; the same goes for a person's aliases): it is the same name
   written the other way round, not an alias, and screening must weigh it as the listed name.
-  alt.csv ``aka`` -> ``alias``; ``fka`` -> ``previous``; ``nka`` (now known as: the current name) -> ``alias``; an ``alt_remarks`` mentioning a
+  alt.csv ``aka`` -> ``alias``; ``fka`` -> ``previous``; ``nka`` (now known as: the current
+  name) -> ``alias``; an ``alt_remarks`` mentioning a
   weak or low-quality alias -> ``weak_alias``. Quoted ``a.k.a.``/``f.k.a.``/``n.k.a.`` names in
   Remarks are added after them. Names are deduplicated case-insensitively (first kind wins).
 * Remarks facts: see :mod:`transitwatch.lists.ofac_remarks`. ``Linked To: NAME`` gets

@@ -45,6 +45,8 @@ def char_script(ch: str) -> str | None:
 
 def detect_script(text: str) -> str:
     """The dominant script of the letters in text ('latin' when there are none)."""
+    if text.isascii():
+        return "latin"
     counts: dict[str, int] = {}
     for ch in text:
         script = char_script(ch)

@@ -99,6 +99,8 @@ def to_latin(text: str) -> str:
     >>> to_latin("Қасым-Жомарт Тоқаев")
     'kasym-zhomart tokaev'
     """
+    if text.isascii():
+        return "".join(ch for ch in text if ch not in _DROP).lower()
     text = unicodedata.normalize("NFC", text)
     uzbek = any(ch in _UZBEK_MARKERS for ch in text.lower())
     out: list[str] = []

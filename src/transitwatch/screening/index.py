@@ -56,6 +56,7 @@ class NameIndex:
         self._stems: dict[str, list[int]] = {}
         self._deletes: dict[str, list[int]] = {}
         self._identifiers: dict[str, list[int]] = {}
+        self._distinct: dict[tuple[str, str], tuple[int, Token]] = {}  # (text, role) -> fid, token
         for entity, version in records:
             self._add_entity(entity, version)
         self._log_n = math.log(len(self.entities) + 2)
@@ -89,6 +90,8 @@ class NameIndex:
                     self._vocab[token.form] = fid
                     self._postings.append([])
                     self._df.append(0)
+                if (token.text, token.role) not in self._distinct:
+                    self._distinct[(token.text, token.role)] = (fid, token)
                 plist = self._postings[fid]
                 if not plist or plist[-1] != nid:
                     plist.append(nid)
@@ -102,14 +105,11 @@ class NameIndex:
                 self._identifiers.setdefault(value, []).append(eid)
 
     def _build_keys(self) -> None:
-        for name in self.names:
-            for token in name.analyzed.tokens:
-                if token.role == INITIAL:
-                    continue
-                fid = self._vocab[token.form]
-                for v in token.variants:
-                    _add_key(self._exact, v, fid)
-                _add_key(self._stems, token.stem, fid)
+        for fid, token in self._distinct.values():
+            for v in token.variants:
+                _add_key(self._exact, v, fid)
+            _add_key(self._stems, token.stem, fid)
+        self._distinct.clear()
         for name in self.names:
             name.weights = tuple(self.weight(t.form) for t in name.analyzed.tokens)
         for form, fid in self._vocab.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,3 +48,8 @@ class Hit:
             "programs": list(e.programs),
             "list_version": self.list_version,
         }
+
+
+# What a screening log stores for a hit: the Hit itself, or its JSON object (batch screening
+# gets hits back from worker processes as JSON objects).
+HitRecord = Hit | Mapping[str, Any]

@@ -14,7 +14,7 @@ from typing import Any, Protocol, Self
 
 from transitwatch.lists.model import ListedEntity, ParsedList
 from transitwatch.lists.versions import ListDiff, VersionInfo
-from transitwatch.screening.types import Hit, PartyQuery
+from transitwatch.screening.types import HitRecord, PartyQuery
 
 # Version references accepted by ``resolve_version`` besides a version id, seq or file date.
 LATEST = "latest"
@@ -86,14 +86,14 @@ class ListStore(Protocol):
     def diff(self, source: str, old_ref: str, new_ref: str) -> ListDiff: ...
 
     def record_screening(
-        self, query: PartyQuery, hits: Sequence[Hit], versions: Mapping[str, str]
+        self, query: PartyQuery, hits: Sequence[HitRecord], versions: Mapping[str, str]
     ) -> str:
         """Log one screening; returns its screening id."""
         ...
 
     def record_screenings(
         self,
-        results: Iterable[tuple[PartyQuery, Sequence[Hit]]],
+        results: Iterable[tuple[PartyQuery, Sequence[HitRecord]]],
         versions: Mapping[str, str],
     ) -> list[str]:
         """Log a batch of screenings in one transaction; returns their ids in order."""

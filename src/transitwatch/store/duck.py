@@ -23,7 +23,7 @@ from transitwatch.lists.versions import (
     changed_fields,
     make_diff,
 )
-from transitwatch.screening.types import Hit, PartyQuery
+from transitwatch.screening.types import HitRecord, PartyQuery
 from transitwatch.store.base import LATEST, PREVIOUS, ScreeningRecord
 from transitwatch.store.rows import (
     check_entities,
@@ -254,13 +254,13 @@ class DuckStore:
     # -- screenings ----------------------------------------------------------------------------
 
     def record_screening(
-        self, query: PartyQuery, hits: Sequence[Hit], versions: Mapping[str, str]
+        self, query: PartyQuery, hits: Sequence[HitRecord], versions: Mapping[str, str]
     ) -> str:
         return self.record_screenings([(query, hits)], versions)[0]
 
     def record_screenings(
         self,
-        results: Iterable[tuple[PartyQuery, Sequence[Hit]]],
+        results: Iterable[tuple[PartyQuery, Sequence[HitRecord]]],
         versions: Mapping[str, str],
     ) -> list[str]:
         at = datetime.now(UTC).replace(tzinfo=None).isoformat()

@@ -12,7 +12,7 @@ from typing import Any
 from transitwatch.errors import InputError
 from transitwatch.lists.model import ListedEntity, ParsedList
 from transitwatch.lists.versions import VersionInfo
-from transitwatch.screening.types import Hit, PartyQuery
+from transitwatch.screening.types import Hit, HitRecord, PartyQuery
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -90,11 +90,11 @@ def screening_row(
     seq: int,
     at: str,
     query: PartyQuery,
-    hits: Sequence[Hit],
+    hits: Sequence[HitRecord],
     versions_json: str,
 ) -> tuple[Any, ...]:
     """A ``screenings`` row, in ``SCREENING_COLUMNS`` order."""
-    hit_dicts = [h.to_json_dict() for h in hits]
+    hit_dicts = [h.to_json_dict() if isinstance(h, Hit) else dict(h) for h in hits]
     return (
         screening_id,
         seq,
@@ -103,7 +103,7 @@ def screening_row(
         versions_json,
         json.dumps(hit_dicts, ensure_ascii=False),
         len(hit_dicts),
-        max((h.score for h in hits), default=None),
+        max((float(h["score"]) for h in hit_dicts), default=None),
     )
 
 
