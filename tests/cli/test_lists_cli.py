@@ -82,7 +82,7 @@ def test_load_unchanged_list_and_diff(db: Path, tmp_path: Path) -> None:
 
     again = run(db, "lists", "load", "ftm", str(v1))
     assert again.exit_code == 0, again.output
-    assert "unchanged" in again.stdout and "nothing stored" in again.stdout
+    assert "already stored" in again.stdout and "nothing stored" in again.stdout
 
     second = run(db, "lists", "load", "ftm", str(v2))
     assert second.exit_code == 0, second.output
@@ -184,9 +184,9 @@ def test_load_all_from_a_data_folder(db: Path, tmp_path: Path) -> None:
     write(data / "entities.ftm.json", V1)
     first = run(db, "lists", "load-all", str(data))
     assert first.exit_code == 0, first.output
-    assert "1 stored, 0 unchanged, 0 failed" in first.stdout
+    assert "1 stored, 0 already stored, 0 failed" in first.stdout
     again = run(db, "lists", "load-all", str(data))
-    assert "0 stored, 1 unchanged, 0 failed" in again.stdout
+    assert "0 stored, 1 already stored, 0 failed" in again.stdout
 
 
 def test_load_all_goes_on_after_a_failure(db: Path, tmp_path: Path) -> None:
@@ -197,7 +197,7 @@ def test_load_all_goes_on_after_a_failure(db: Path, tmp_path: Path) -> None:
     result = run(db, "lists", "load-all", str(data))
     assert result.exit_code == 2
     assert "error: ftm (a_broken.ftm.json)" in result.stderr
-    assert "1 stored, 0 unchanged, 1 failed" in result.stdout
+    assert "1 stored, 0 already stored, 1 failed" in result.stdout
     with DuckStore(db, read_only=True) as st:
         assert [v.entity_count for v in st.versions("ftm")] == [3]
 

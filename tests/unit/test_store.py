@@ -158,11 +158,11 @@ def test_identical_content_is_not_stored_again(store: DuckStore) -> None:
     assert again.unchanged
     assert again.version_id == first.version_id
     assert len(store.versions("test_list")) == 1
-    # a different content is a new version; going back to the old content is another one
+    # a different content is a new version; the old content again is recognised as stored
     second = store.save_list(parsed(V2, "b"))
     third = store.save_list(parsed(V1, "a"))
-    assert [v.seq for v in store.versions("test_list")] == [1, 2, 3]
-    assert not second.unchanged and not third.unchanged
+    assert [v.seq for v in store.versions("test_list")] == [1, 2]
+    assert not second.unchanged and third.unchanged and third.seq == 1
 
 
 def test_save_is_atomic_when_it_fails_midway(
@@ -334,3 +334,14 @@ def test_bulk_load_is_fast_enough(store: DuckStore) -> None:
     elapsed = time.monotonic() - started
     assert len(loaded) == 20_000
     assert elapsed < 30  # ~2-3 s on a laptop; generous for loaded CI machines
+
+
+def test_reloading_an_older_version_stores_nothing(tmp_path: Path) -> None:
+    """`lists load-all` run twice must not append the old versions again (seen in the demo)."""
+    with DuckStore(tmp_path / "s.duckdb") as store:
+        v1 = store.save_list(parsed(V1, "a"))
+        v2 = store.save_list(parsed(V2, "b"))
+        again = store.save_list(parsed(V1, "a"))
+        assert again.unchanged and again.version_id == v1.version_id
+        assert [v.version_id for v in store.versions("test_list")] == [v1.version_id, v2.version_id]
+        assert store.current_versions()["test_list"].version_id == v2.version_id

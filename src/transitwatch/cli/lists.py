@@ -124,7 +124,7 @@ def _parse(spec: SourceSpec, paths: Sequence[Path]) -> ParsedList:
 def _report(info: VersionInfo, *, all_warnings: bool) -> None:
     if info.unchanged:
         say(
-            f"{info.source}: unchanged - same content as the current version "
+            f"{info.source}: already stored - same content as version "
             f"{info.version_id} (#{info.seq}); nothing stored"
         )
         return
@@ -168,7 +168,7 @@ def load(
 ) -> None:
     """Parse one version of a list from its files and store it (atomically).
 
-    Content identical to the source's current version is reported as unchanged and not stored.
+    Content identical to a stored version of the source is reported and not stored again.
     """
     spec = get_source(source)
     _check_files(paths)
@@ -235,7 +235,7 @@ def load_all(
                 _report(info, all_warnings=all_warnings)
             steps.advance()
     say(
-        f"{len(jobs)} version(s) from {folder}: {stored} stored, {unchanged} unchanged, "
+        f"{len(jobs)} version(s) from {folder}: {stored} stored, {unchanged} already stored, "
         f"{len(failures)} failed ({time.monotonic() - started:.1f} s)"
     )
     if failures:

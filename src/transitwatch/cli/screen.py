@@ -54,7 +54,7 @@ def _threshold(value: float | None) -> float:
     return float(t)
 
 
-def _print_hits(hits: list[Hit]) -> None:
+def print_hits(hits: list[Hit]) -> None:
     out = stdout()
     if not hits:
         out.print("No hits at or above the threshold.")
@@ -122,7 +122,7 @@ def screen_party(
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_hits(hits)
+        print_hits(hits)
 
 
 @screen_app.command("parties")

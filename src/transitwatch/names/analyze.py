@@ -92,7 +92,7 @@ def analyze_name(text: str, schema: str | None = None) -> AnalyzedName:
     legal: list[LegalForm] = []
     only_legal_form = False
     if schema != "person" and words:
-        marked, legal = find_legal_forms(folded)
+        marked, legal = find_legal_forms(folded, words)
         kept = [w for w, m in zip(words, marked, strict=True) if not m]
         if kept:
             words = kept

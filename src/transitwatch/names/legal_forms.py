@@ -35,8 +35,14 @@ def _phrases() -> tuple[dict[tuple[str, ...], tuple[str, str]], int]:
     return table, longest
 
 
-def find_legal_forms(folded: list[str]) -> tuple[list[bool], list[LegalForm]]:
-    """Mark the words of a folded word list that belong to a legal form (longest match first)."""
+def find_legal_forms(
+    folded: list[str], words: list[str] | None = None
+) -> tuple[list[bool], list[LegalForm]]:
+    """Mark the words of a folded word list that belong to a legal form (longest match first).
+
+    ``words`` are the same words before folding, used to report the form as it was written.
+    """
+    shown = words if words is not None else folded
     table, longest = _phrases()
     marked = [False] * len(folded)
     found: list[LegalForm] = []
@@ -48,7 +54,7 @@ def find_legal_forms(folded: list[str]) -> tuple[list[bool], list[LegalForm]]:
             if hit is not None:
                 for k in range(i, i + size):
                     marked[k] = True
-                found.append(LegalForm(hit[0], hit[1], " ".join(key)))
+                found.append(LegalForm(hit[0], hit[1], " ".join(shown[i : i + size])))
                 i += size
                 break
         else:

@@ -54,9 +54,9 @@ class ListStore(Protocol):
 
     Contract shared by every implementation:
 
-    * ``save_list`` is atomic: it stores a whole new version or nothing. Content identical to the
-      source's latest version (same ``content_hash``) stores nothing and returns that version
-      with ``unchanged=True``.
+    * ``save_list`` is atomic: it stores a whole new version or nothing. Content identical to
+      any stored version of the source (same ``content_hash``) stores nothing and returns that
+      version with ``unchanged=True``.
     * Version references (``ref``) are a version id, a seq number ("3"), a file date
       ("2024-07-02"), ``"latest"`` or ``"previous"``; an unknown one raises
       :class:`~transitwatch.errors.NotFoundError` naming the known versions.

@@ -121,12 +121,17 @@ class DuckStore:
         bulk_insert(self._con, "entities", ENTITY_COLUMNS, entity_rows(version_id, start, entities))
 
     def save_list(self, parsed: ParsedList) -> VersionInfo:
-        """Store a parsed list as a new version, atomically; identical content is a no-op."""
+        """Store a parsed list as a new version, atomically.
+
+        Content already stored as any version of the source is a no-op that returns that
+        version, so re-running a load (or `lists load-all`) never duplicates versions.
+        """
         check_entities(parsed)
         with self._transaction(f"save {parsed.source}") as con:
             latest = self._current(parsed.source)
-            if latest is not None and latest.content_hash == parsed.content_hash:
-                return replace(latest, unchanged=True)
+            for known in self.versions(parsed.source):
+                if known.content_hash == parsed.content_hash:
+                    return replace(known, unchanged=True)
             seq = latest.seq + 1 if latest is not None else 1
             info = VersionInfo(
                 version_id=f"{parsed.source}-v{seq}-{parsed.content_hash[:8]}",
