@@ -14,7 +14,7 @@ from rich.text import Text
 from transitwatch import settings
 from transitwatch.cli.common import Steps, say, status, stderr, stdout, store
 from transitwatch.errors import InputError
-from transitwatch.screening.batch import read_queries, screen_rows
+from transitwatch.screening.batch import _COUNTRY_RE, _DATE_RE, read_queries, screen_rows
 from transitwatch.screening.rescreen import PastScreening, rescreen
 from transitwatch.screening.screener import Screener
 from transitwatch.screening.types import Hit, HitRecord, PartyQuery
@@ -101,6 +101,13 @@ def screen_party(
     """Screen one name and print the hits above the threshold, best first, with reasons."""
     if schema is not None and schema not in SCHEMAS:
         raise InputError(f"--type must be one of {', '.join(SCHEMAS)}, not {schema!r}")
+    # the same checks as a batch row: a bad value must not silently skew or drop evidence
+    if country is not None and not _COUNTRY_RE.match(country):
+        raise InputError(
+            f"--country must be an ISO 3166-1 alpha-2 code such as KG, not {country!r}"
+        )
+    if birth_date is not None and not _DATE_RE.match(birth_date):
+        raise InputError(f"--birth-date must be YYYY, YYYY-MM or YYYY-MM-DD, not {birth_date!r}")
     query = PartyQuery(
         name=name,
         schema=schema,
@@ -156,14 +163,16 @@ def screen_parties(
         except OSError as exc:
             raise InputError(f"{output}: cannot be written ({exc.strerror})") from exc
         with fh, Steps(len(rows), "Screening") as steps:
-            for result in screen_rows(
-                screener, rows, threshold=cut, limit=limit, workers=n_workers
-            ):
+            results = screen_rows(screener, rows, threshold=cut, limit=limit, workers=n_workers)
+            for row, result in zip(rows, results, strict=True):  # results keep input order
                 fh.write(json.dumps(result, ensure_ascii=False) + "\n")
                 if result.get("error"):
                     errors += 1
-                elif result["hits"]:
-                    with_hits += 1
+                else:
+                    if result["hits"]:
+                        with_hits += 1
+                    if row.query is not None:
+                        logged.append((row.query, result["hits"]))
                 steps.advance()
         elapsed = time.perf_counter() - started
         st.record_screenings(logged, versions)  # so that `rescreen` can redo them

@@ -10,7 +10,6 @@ gets its own error and never stops the batch.
 from __future__ import annotations
 
 import csv
-import io
 import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ REQUIRED = ("id", "name")
 OPTIONAL = ("type", "country", "birth_date", "identifier")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv treats as a line end (not U+2028 etc.)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +55,17 @@ def read_queries(path: str | Path) -> tuple[list[QueryRow], str]:
 
 
 def parse_queries(text: str, where: str = "queries") -> Iterator[QueryRow]:
-    text = text.replace("\x00", "\ufffd")  # the csv module cannot carry NUL; the row will fail
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # One record per physical line: no valid field holds a line break (names with control
+    # characters are refused anyway), and a stray quote must spoil its own row only, not
+    # swallow every row after it into one field. NUL travels as is (Python >= 3.11's csv
+    # reads it) and fails the row as a control character.
+    if not text.strip():
+        raise InputError(f"{where}: the file is empty (expected a header with id,name)")
+    lines = _LINE_BREAK.split(text)
     try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(f"{where}: the file is empty (expected a header with id,name)") from None
+        header = next(csv.reader([lines[0]], strict=True))
+    except csv.Error as exc:
+        raise InputError(f"{where}: the header line is not valid CSV ({exc})") from None
     columns = [h.strip().lower() for h in header]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -69,17 +74,28 @@ def parse_queries(text: str, where: str = "queries") -> Iterator[QueryRow]:
             f"(optional: {', '.join(OPTIONAL)}); missing {', '.join(missing)}"
         )
     pos = {c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns}
-    while True:
+    for line_num, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
+            cells = next(csv.reader([line], strict=True))
         except csv.Error as exc:
-            yield QueryRow(reader.line_num, "", "", None, f"malformed CSV: {exc}")
+            rid, name = _lenient_id_name(line, pos)
+            yield QueryRow(line_num, rid, name, None, f"malformed CSV: {exc}")
             continue
-        if not cells or all(not c.strip() for c in cells):
+        if all(not c.strip() for c in cells):
             continue
-        yield _row(reader.line_num, cells, len(columns), pos)
+        yield _row(line_num, cells, len(columns), pos)
+
+
+def _lenient_id_name(line: str, pos: dict[str, int]) -> tuple[str, str]:
+    """Best-effort id and name of a malformed line, so its error row can be matched up."""
+    try:
+        cells = next(csv.reader([line]))
+    except csv.Error:
+        cells = line.split(",")
+    found = [cells[pos[c]].strip() if pos[c] < len(cells) else "" for c in REQUIRED]
+    return found[0], found[1]
 
 
 def _row(line: int, cells: list[str], width: int, pos: dict[str, int]) -> QueryRow:

@@ -12,6 +12,9 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from transitwatch.lists.model import ListedEntity
 from transitwatch.names.analyze import INITIAL, AnalyzedName, Token, analyze_name
 from transitwatch.screening.scorer import normalise_identifier
@@ -19,6 +22,8 @@ from transitwatch.screening.scorer import normalise_identifier
 # A word shared by more names than this is skipped for retrieval when the query has rarer words
 # (it still counts in scoring): "trading", "company", "mohammed".
 MAX_POSTINGS = 4000
+# At most this many candidate names per candidate entity are looked at when ranking.
+MAX_NAMES_PER_ENTITY = 8
 MIN_DELETION_LEN = 4
 
 
@@ -30,6 +35,8 @@ def _deletions(form: str) -> Iterator[str]:
 # A name is scored in full only when the query words it shares carry at least this share of
 # the query's weight; below it the name score cannot reach any useful threshold.
 MIN_SHARED_WEIGHT = 0.4
+# ... and at least this share of what the best candidate name shares with it.
+RELATIVE_BOUND = 0.5
 
 
 @dataclass(slots=True)
@@ -39,6 +46,7 @@ class IndexedName:
     value: str
     analyzed: AnalyzedName
     weights: tuple[float, ...] = ()  # informativeness of each token, filled once the index is built
+    token_ids: tuple[int, ...] = ()  # one id per distinct (word, role): memo key for scoring
 
 
 class NameIndex:
@@ -57,10 +65,17 @@ class NameIndex:
         self._deletes: dict[str, list[int]] = {}
         self._identifiers: dict[str, list[int]] = {}
         self._distinct: dict[tuple[str, str], tuple[int, Token]] = {}  # (text, role) -> fid, token
+        self._token_ids: dict[tuple[str, str], int] = {}
         for entity, version in records:
             self._add_entity(entity, version)
         self._log_n = math.log(len(self.entities) + 2)
         self._build_keys()
+        self._arrays: list[npt.NDArray[np.int32]] = [
+            np.asarray(p, dtype=np.int32) for p in self._postings
+        ]
+        self._owners: npt.NDArray[np.int32] = np.asarray(
+            [n.entity for n in self.names], dtype=np.int32
+        )
 
     # -- building -------------------------------------------------------------------------
     def _add_entity(self, entity: ListedEntity, version: str) -> None:
@@ -70,6 +85,7 @@ class NameIndex:
         own: list[int] = []
         seen_forms: set[int] = set()
         seen_values: set[str] = set()
+        seen_shapes: set[tuple[str, ...]] = set()
         for name in entity.names:
             key = name.value.strip().lower()
             if not key or key in seen_values:
@@ -78,8 +94,18 @@ class NameIndex:
             analyzed = analyze_name(name.value, entity.schema)
             if analyzed.is_empty:
                 continue
+            # The same words in another order (OFAC's "SURNAME, Given" and "Given SURNAME")
+            # score the same: index the first only.
+            shape = tuple(sorted(t.form for t in analyzed.tokens))
+            if shape in seen_shapes:
+                continue
+            seen_shapes.add(shape)
             nid = len(self.names)
-            self.names.append(IndexedName(eid, name.kind, name.value, analyzed))
+            tids = tuple(
+                self._token_ids.setdefault((t.text, t.role), len(self._token_ids))
+                for t in analyzed.tokens
+            )
+            self.names.append(IndexedName(eid, name.kind, name.value, analyzed, (), tids))
             own.append(nid)
             for token in analyzed.tokens:
                 if token.role == INITIAL:
@@ -159,24 +185,32 @@ class NameIndex:
             return {}
         sizes = [sum(len(self._postings[fid]) for fid in found) for _w, found in per_token]
         rare_exists = any(n <= MAX_POSTINGS for n in sizes)
-        acc: dict[int, float] = {}
+        arrays = self._arrays
+        acc = np.zeros(len(self.names), dtype=np.float32)
+        used = False
         for (w, found), n in zip(per_token, sizes, strict=True):
-            if n > MAX_POSTINGS and rare_exists:
+            if not found or (n > MAX_POSTINGS and rare_exists):
                 continue
-            best: dict[int, float] = {}
-            for fid, sim in found.items():
-                for nid in self._postings[fid]:
-                    if best.get(nid, 0.0) < sim:
-                        best[nid] = sim
-            for nid, sim in best.items():
-                acc[nid] = acc.get(nid, 0.0) + w * sim
-        bound = MIN_SHARED_WEIGHT * total_weight
-        ranked = sorted(
-            ((nid, a) for nid, a in acc.items() if a >= bound), key=lambda kv: kv[1], reverse=True
-        )
+            used = True
+            if len(found) == 1:
+                ((fid, sim),) = found.items()
+                acc[arrays[fid]] += w * sim  # a name appears once in a word's postings
+                continue
+            best = np.zeros(len(self.names), dtype=np.float32)
+            for fid, sim in sorted(found.items(), key=lambda kv: kv[1]):
+                best[arrays[fid]] = sim  # ascending, so each name keeps its best similarity
+            acc += w * best
+        if not used:
+            return {}
+        top = float(acc.max())
+        bound = max(MIN_SHARED_WEIGHT * total_weight, RELATIVE_BOUND * top)
+        picked = np.flatnonzero(acc >= bound - 1e-6)
+        if picked.size == 0:
+            return {}
+        order = picked[np.argsort(-acc[picked], kind="stable")][: limit * MAX_NAMES_PER_ENTITY]
+        owners = self._owners[order]
         out: dict[int, list[int]] = {}
-        for nid, _score in ranked:
-            eid = self.names[nid].entity
+        for nid, eid in zip(order.tolist(), owners.tolist(), strict=True):
             names = out.get(eid)
             if names is None:
                 if len(out) >= limit:

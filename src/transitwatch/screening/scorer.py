@@ -42,67 +42,108 @@ def _join(tokens: list[Token]) -> str:
     return fold("".join(t.text for t in tokens))
 
 
+Memo = dict[tuple[int, int], tuple[float, str]]
+Alignment = dict[int, tuple[int, float, str]]  # query word -> (entity word or -1, sim, how)
+
+
 def compare_names(
     q: AnalyzedName,
     qw: Sequence[float],
     e: AnalyzedName,
     ew: Sequence[float],
     schema: str,
+    e_ids: Sequence[int] | None = None,
+    memo: Memo | None = None,
 ) -> NameMatch:
-    """Align the parts of two names and score the alignment in [0, 1].
+    """Align the parts of two names and score the alignment in [0, 1], with every part.
 
     ``qw`` and ``ew`` give the informativeness of each token (see NameIndex.weight).
+    ``e_ids`` (ids of the entity's words) and ``memo`` let one query reuse word similarities
+    across the many candidate names that share words.
     """
+    score, q_used, e_used = _align(q, qw, e, ew, schema, e_ids, memo)
+    parts: list[PartMatch] = []
+    for i, a in enumerate(q.tokens):
+        if i in q_used:
+            j, sim, how = q_used[i]
+            parts.append(PartMatch(a.text, e.tokens[j].text if j >= 0 else None, sim, how))
+        else:
+            parts.append(PartMatch(a.text, None, 0.0, "not in listed name"))
+    for j, b in enumerate(e.tokens):
+        if j not in e_used:
+            parts.append(PartMatch(None, b.text, 0.0, f"listed {b.role} not in query"))
+    return NameMatch(score, tuple(parts))
+
+
+def name_score(
+    q: AnalyzedName,
+    qw: Sequence[float],
+    e: AnalyzedName,
+    ew: Sequence[float],
+    schema: str,
+    e_ids: Sequence[int] | None = None,
+    memo: Memo | None = None,
+) -> float:
+    """The score of :func:`compare_names` without building the explanation (hot path)."""
+    return _align(q, qw, e, ew, schema, e_ids, memo)[0]
+
+
+def _align(
+    q: AnalyzedName,
+    qw: Sequence[float],
+    e: AnalyzedName,
+    ew: Sequence[float],
+    schema: str,
+    e_ids: Sequence[int] | None,
+    memo: Memo | None,
+) -> tuple[float, Alignment, set[int]]:
     qt, et = q.tokens, e.tokens
+    q_used: Alignment = {}
+    e_used: set[int] = set()
     if not qt or not et:
-        return NameMatch(0.0, ())
+        return 0.0, q_used, e_used
     cands: list[tuple[float, float, int, int, str]] = []
     for i, a in enumerate(qt):
         wa = qw[i]
         for j, b in enumerate(et):
-            sim, how = token_similarity(a, b)
+            if memo is not None and e_ids is not None:
+                key = (i, e_ids[j])
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = token_similarity(a, b)
+                sim, how = found
+            else:
+                sim, how = token_similarity(a, b)
             if sim > 0.0:
                 cands.append((sim, wa, i, j, how))
     cands.sort(key=lambda c: (c[0], c[1]), reverse=True)
-    q_used: dict[int, tuple[int, float, str]] = {}
-    e_used: set[int] = set()
     for sim, _w, i, j, how in cands:
         if i in q_used or j in e_used:
             continue
         q_used[i] = (j, sim, how)
         e_used.add(j)
     # Words written together on one side and apart on the other (Akjol / Ak Jol).
-    free_q = [i for i in range(len(qt)) if i not in q_used]
-    free_e = [j for j in range(len(et)) if j not in e_used]
-    if free_q and free_e:
+    if len(q_used) < len(qt) and len(e_used) < len(et):
+        free_q = [i for i in range(len(qt)) if i not in q_used]
+        free_e = [j for j in range(len(et)) if j not in e_used]
         _match_joined(qt, et, free_q, free_e, q_used, e_used)
-    person = schema == "person"
     num = 0.0
     den = 0.0
-    parts: list[PartMatch] = []
     for i, a in enumerate(qt):
         w = qw[i] * (QUERY_INITIAL_WEIGHT if a.role == INITIAL else 1.0)
         den += w
-        if i in q_used:
-            j, sim, how = q_used[i]
-            num += w * sim
-            if j >= 0:
-                parts.append(PartMatch(a.text, et[j].text, sim, how))
-            else:
-                parts.append(PartMatch(a.text, None, sim, how))
-        else:
-            parts.append(PartMatch(a.text, None, 0.0, "not in listed name"))
-    role_schema = "person" if person else "organization"
+        used = q_used.get(i)
+        if used is not None:
+            num += w * used[1]
+    role_schema = "person" if schema == "person" else "organization"
     for j, b in enumerate(et):
-        if j in e_used:
-            continue
-        factor = UNMATCHED_ENTITY_PENALTY.get((role_schema, b.role))
-        if factor is None:
-            factor = UNMATCHED_ENTITY_PENALTY[(role_schema, "name")]
-        den += ew[j] * factor
-        parts.append(PartMatch(None, b.text, 0.0, f"listed {b.role} not in query"))
+        if j not in e_used:
+            factor = UNMATCHED_ENTITY_PENALTY.get((role_schema, b.role))
+            if factor is None:
+                factor = UNMATCHED_ENTITY_PENALTY[(role_schema, "name")]
+            den += ew[j] * factor
     score = num / den if den > 0 else 0.0
-    return NameMatch(min(1.0, score), tuple(parts))
+    return min(1.0, score), q_used, e_used
 
 
 def _match_joined(

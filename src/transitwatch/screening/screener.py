@@ -11,11 +11,11 @@ from transitwatch.screening.calibration import Calibration, default_calibration
 from transitwatch.screening.index import NameIndex
 from transitwatch.screening.scorer import (
     KIND_FACTOR,
-    NameMatch,
     birth_date_evidence,
     compare_names,
     country_evidence,
     identifier_match,
+    name_score,
     schema_compatible,
 )
 from transitwatch.screening.types import Hit, PartyQuery
@@ -91,6 +91,7 @@ class Screener:
             for eid in index.by_identifier(query.identifier):
                 found.setdefault(eid, list(index.entity_names[eid]))
         qw = index.query_weights(analyzed)
+        memo: dict[tuple[int, int], tuple[float, str]] = {}
         hits: list[Hit] = []
         for eid, nids in found.items():
             entity = index.entities[eid]
@@ -98,8 +99,8 @@ class Screener:
                 continue
             if not schema_compatible(query.schema, entity.schema):
                 continue
-            hit = self._score_entity(query, analyzed, qw, eid, nids)
-            if hit.score >= cut:
+            hit = self._score_entity(query, analyzed, qw, eid, nids, memo, cut)
+            if hit is not None:
                 hits.append(hit)
         hits.sort(key=lambda h: (-h.score, h.entity.source, h.entity.source_id))
         return hits[:limit]
@@ -111,49 +112,58 @@ class Screener:
         qw: tuple[float, ...],
         eid: int,
         nids: list[int],
-    ) -> Hit:
+        memo: dict[tuple[int, int], tuple[float, str]],
+        cut: float,
+    ) -> Hit | None:
+        """The hit for one candidate entity, or None when it scores below ``cut``."""
         index = self.index
         entity = index.entities[eid]
         schema = entity.schema if entity.schema == "person" else "organization"
-        best: NameMatch | None = None
         best_nid = -1
-        best_value = 0.0
+        best_value = -1.0
         for nid in nids:
             name = index.names[nid]
-            match = compare_names(analyzed, qw, name.analyzed, name.weights, schema)
-            value = match.score * KIND_FACTOR.get(name.kind, 1.0)
-            if best is None or value > best_value:
-                best, best_nid, best_value = match, nid, value
+            value = name_score(
+                analyzed, qw, name.analyzed, name.weights, schema, name.token_ids, memo
+            ) * KIND_FACTOR.get(name.kind, 1.0)
+            if value > best_value:
+                best_nid, best_value = nid, value
+        best_value = max(best_value, 0.0)
         raw = best_value
-        lines: list[str] = []
         features: dict[str, float] = {"name": best_value}
-        if best is not None and best_nid >= 0:
-            name = index.names[best_nid]
-            lines.append(
-                f"name matches listed {name.kind.replace('_', ' ')} {name.value!r} "
-                f"(name score {best.score:.2f})"
-            )
-            for part in best.parts:
-                lines.append(_describe_part(part.query, part.entity, part.similarity, part.how))
-            if analyzed.legal_forms or name.analyzed.legal_forms:
-                lines.append(_legal_form_line(analyzed, name.analyzed))
+        evidence: list[str] = []
         factor, why = birth_date_evidence(query, entity)
         if why:
-            lines.append(why)
+            evidence.append(why)
             features["birth_date"] = factor
         raw *= factor
         factor, why = country_evidence(query, entity)
         if why:
-            lines.append(why)
+            evidence.append(why)
             features["country"] = factor
         raw *= factor
         ident = identifier_match(query, entity)
         if ident:
-            lines.insert(0, ident + " (decisive)")
             features["identifier"] = 1.0
             raw = max(raw, 1.0 if best_value >= 0.5 else 0.95)
         score = self.calibration(raw)
+        if score < cut:
+            return None
+        lines: list[str] = [ident + " (decisive)"] if ident else []
         matched = index.names[best_nid] if best_nid >= 0 else None
+        if matched is not None:
+            best = compare_names(
+                analyzed, qw, matched.analyzed, matched.weights, schema, matched.token_ids, memo
+            )
+            lines.append(
+                f"name matches listed {matched.kind.replace('_', ' ')} {matched.value!r} "
+                f"(name score {best.score:.2f})"
+            )
+            for part in best.parts:
+                lines.append(_describe_part(part.query, part.entity, part.similarity, part.how))
+            if analyzed.legal_forms or matched.analyzed.legal_forms:
+                lines.append(_legal_form_line(analyzed, matched.analyzed))
+        lines.extend(evidence)
         return Hit(
             entity=entity,
             list_version=index.versions[eid],
