@@ -91,4 +91,4 @@ def test_second_load_all_changes_nothing(shared_data: Path, loaded: tuple[Path, 
     args = ["--db", str(db), "lists", "load-all", str(shared_data), "-s", "us_bis_mieu"]
     again = CliRunner().invoke(app, [*args, "-s", "un_sc_sanctions"])
     assert again.exit_code == 0, again.output
-    assert "0 stored, 2 unchanged, 0 failed" in again.stdout
+    assert "0 stored, 2 already stored, 0 failed" in again.stdout

@@ -99,6 +99,8 @@ def screen_party(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Screen one name and print the hits above the threshold, best first, with reasons."""
+    if schema == "company":  # as in batch files
+        schema = "organization"
     if schema is not None and schema not in SCHEMAS:
         raise InputError(f"--type must be one of {', '.join(SCHEMAS)}, not {schema!r}")
     # the same checks as a batch row: a bad value must not silently skew or drop evidence
@@ -197,8 +199,12 @@ def rescreen_command(
         screener, versions = build_screener(st)
         past = [PastScreening(r.screening_id, r.query, r.list_versions) for r in st.screenings()]
         current = st.current_versions()
-        results = rescreen(past, current, st.diff, screener, threshold=cut)
+        outcome = rescreen(past, current, st.diff, screener, threshold=cut)
+        results = [r for r in outcome if r.error is None]
         st.record_screenings([(r.query, list(r.new_hits)) for r in results], versions)
+    for r in outcome:
+        if r.error is not None:
+            say(f"warning: could not re-screen {r.query.name[:60]!r}: {r.error}", err=True)
     if as_json:
         for r in results:
             typer.echo(

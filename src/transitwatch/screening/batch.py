@@ -23,6 +23,7 @@ from transitwatch.screening.screener import Screener
 from transitwatch.screening.types import PartyQuery
 
 REQUIRED = ("id", "name")
+MAX_LINE = 20_000  # a queries row is a few hundred characters; refuse absurd ones early
 OPTIONAL = ("type", "country", "birth_date", "identifier")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
@@ -76,6 +77,12 @@ def parse_queries(text: str, where: str = "queries") -> Iterator[QueryRow]:
     pos = {c: columns.index(c) for c in (*REQUIRED, *OPTIONAL) if c in columns}
     for line_num, line in enumerate(lines[1:], start=2):
         if not line.strip():
+            continue
+        if len(line) > MAX_LINE:  # whatever csv.field_size_limit another library has set
+            rid, name = _lenient_id_name(line[:1000], pos)
+            yield QueryRow(
+                line_num, rid, name[:100], None, f"line longer than {MAX_LINE:,} characters"
+            )
             continue
         try:
             cells = next(csv.reader([line], strict=True))

@@ -66,6 +66,7 @@ class NameIndex:
         self._identifiers: dict[str, list[int]] = {}
         self._distinct: dict[tuple[str, str], tuple[int, Token]] = {}  # (text, role) -> fid, token
         self._token_ids: dict[tuple[str, str], int] = {}
+        self._by_key: dict[tuple[str, str], int] = {}
         for entity, version in records:
             self._add_entity(entity, version)
         self._log_n = math.log(len(self.entities) + 2)
@@ -80,6 +81,7 @@ class NameIndex:
     # -- building -------------------------------------------------------------------------
     def _add_entity(self, entity: ListedEntity, version: str) -> None:
         eid = len(self.entities)
+        self._by_key[(entity.source, entity.source_id)] = eid
         self.entities.append(entity)
         self.versions.append(version)
         own: list[int] = []
@@ -167,8 +169,20 @@ class NameIndex:
     def query_weights(self, query: AnalyzedName) -> tuple[float, ...]:
         return tuple(self.weight(t.form) for t in query.tokens)
 
-    def candidates(self, query: AnalyzedName, limit: int) -> dict[int, list[int]]:
+    def entity_positions(self, keys: set[tuple[str, str]]) -> npt.NDArray[np.int32]:
+        """Positions of the entities with the given (source, source_id) keys."""
+        found = (self._by_key.get(k) for k in keys)
+        return np.asarray(sorted(i for i in found if i is not None), dtype=np.int32)
+
+    def candidates(
+        self,
+        query: AnalyzedName,
+        limit: int,
+        only: npt.NDArray[np.int32] | None = None,
+    ) -> dict[int, list[int]]:
         """Entity position -> its names worth scoring, for the `limit` best entities.
+
+        ``only`` restricts the answer to the given entity positions before the limit applies.
 
         A name is worth scoring when the query words it shares (by retrieval's estimate of
         their similarity) carry at least MIN_SHARED_WEIGHT of the query's total weight.
@@ -202,7 +216,11 @@ class NameIndex:
             acc += w * best
         if not used:
             return {}
+        if only is not None:
+            acc[~np.isin(self._owners, only)] = 0.0
         top = float(acc.max())
+        if top <= 0.0:
+            return {}
         bound = max(MIN_SHARED_WEIGHT * total_weight, RELATIVE_BOUND * top)
         picked = np.flatnonzero(acc >= bound - 1e-6)
         if picked.size == 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from transitwatch.errors import InputError
 from transitwatch.lists.versions import ListDiff, VersionInfo
 from transitwatch.screening.screener import Screener
 from transitwatch.screening.types import Hit, PartyQuery
@@ -30,6 +31,7 @@ class Rescreened:
     query: PartyQuery
     new_hits: tuple[Hit, ...]
     changed_sources: tuple[str, ...]
+    error: str | None = None  # why the past query could not be screened again
 
 
 def rescreen(
@@ -40,7 +42,11 @@ def rescreen(
     *,
     threshold: float | None = None,
 ) -> list[Rescreened]:
-    """New hits for each past screening; only screenings with a newer list version are redone."""
+    """New hits for each past screening; only screenings with a newer list version are redone.
+
+    A past query that can no longer be screened (it breaks a limit set since) comes back with
+    its ``error`` and no hits; the others go on.
+    """
     cache: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
     out: list[Rescreened] = []
     latest_by_query: dict[tuple[object, ...], PastScreening] = {}
@@ -74,7 +80,13 @@ def rescreen(
             restrict |= cache[key]
         if not changed or not restrict:
             continue
-        hits = screener.screen(record.query, threshold=threshold, restrict=restrict)
+        try:
+            hits = screener.screen(record.query, threshold=threshold, restrict=restrict)
+        except InputError as exc:  # e.g. a name longer than today's limit: report, go on
+            out.append(
+                Rescreened(record.screening_id, record.query, (), tuple(changed), exc.message)
+            )
+            continue
         if hits:
             out.append(Rescreened(record.screening_id, record.query, tuple(hits), tuple(changed)))
     return out

@@ -86,7 +86,8 @@ class Screener:
         analyzed = self.analyze_query(query)
         cut = self.default_threshold if threshold is None else threshold
         index = self.index
-        found = index.candidates(analyzed, self.candidates)
+        only = index.entity_positions(restrict) if restrict is not None else None
+        found = index.candidates(analyzed, self.candidates, only)
         if query.identifier:
             for eid in index.by_identifier(query.identifier):
                 found.setdefault(eid, list(index.entity_names[eid]))
