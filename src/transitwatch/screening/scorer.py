@@ -19,7 +19,10 @@ UNMATCHED_ENTITY_PENALTY = {
     ("person", "name"): 0.5,
     ("organization", "name"): 0.4,
 }
-# Query parts the entity lacks count fully; an initial counts half (it says little).
+# Query parts the entity lacks count against the match by role, too: a patronymic the list
+# does not give is normal; an extra given or family name is strong evidence of another person.
+UNMATCHED_QUERY_PENALTY = {PATRONYMIC: 0.3, INITIAL: 0.5}
+# An initial says little, so it carries half the weight of a word.
 QUERY_INITIAL_WEIGHT = 0.5
 KIND_FACTOR = {"primary": 1.0, "alias": 1.0, "previous": 0.97, "weak_alias": 0.9}
 
@@ -129,12 +132,15 @@ def _align(
         _match_joined(qt, et, free_q, free_e, q_used, e_used)
     num = 0.0
     den = 0.0
+    person = schema == "person"
     for i, a in enumerate(qt):
         w = qw[i] * (QUERY_INITIAL_WEIGHT if a.role == INITIAL else 1.0)
-        den += w
         used = q_used.get(i)
         if used is not None:
             num += w * used[1]
+            den += w
+        else:
+            den += w * (UNMATCHED_QUERY_PENALTY.get(a.role, 1.0) if person else 1.0)
     role_schema = "person" if schema == "person" else "organization"
     for j, b in enumerate(et):
         if j not in e_used:

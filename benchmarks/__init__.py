@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation tooling for TransitWatch (not part of the installed package)."""
