@@ -83,28 +83,52 @@ def fold(token: str) -> str:
     return _fold_core(token)
 
 
+def _readings(token: str) -> list[str]:
+    """Other readings of one spelling, one rule at a time."""
+    out: list[str] = []
+    if "j" in token:  # German / ISO / GOST: j is й (Jurij, Sergej, Jewgeni)
+        out.append(token.replace("j", "y"))
+    if "ch" in token and not _NO_CH_ALT_RE.search(token):
+        out.append(token.replace("ch", "kh"))  # German х (Chodorkowski)
+        out.append(token.replace("ch", "sh"))  # French ш (Chamil)
+    if "sch" in token and "tsch" not in token and "schtsch" not in token:
+        out.append(token.replace("sch", "zh"))  # German ж (Schukow, Maneschina)
+    if "x" in token:  # Uzbek Latin х (Xolmatov)
+        out.append(token.replace("x", "kh"))
+    if "z" in token and "zh" not in token:  # German ц (Zwetkow, Guzerijew)
+        out.append(token.replace("z", "ts"))
+    if token.endswith("ine") and len(token) > 5:  # French -ine for -in (Poutine)
+        out.append(token[:-1])
+    return out
+
+
+MAX_READINGS = 8
+
+
 @lru_cache(maxsize=200_000)
 def fold_variants(token: str) -> tuple[str, ...]:
-    """The primary fold plus the folds of the other readings of ambiguous letters."""
+    """The primary fold plus the folds of the other readings of ambiguous letters.
+
+    Readings combine ("Guzerijew": z read as ц *and* j as й), up to MAX_READINGS spellings.
+    """
     primary = fold(token)
     if len(token) <= 2:
         return (primary,)
-    alts: list[str] = []
-    if "j" in token:  # German / ISO / GOST: j is й (Jurij, Sergej, Jewgeni)
-        alts.append(_fold_core(token.replace("j", "y")))
-    if "ch" in token and not _NO_CH_ALT_RE.search(token):
-        alts.append(_fold_core(token.replace("ch", "kh")))  # German х (Chodorkowski)
-        alts.append(_fold_core(token.replace("ch", "sh")))  # French ш (Chamil)
-    if "x" in token:  # Uzbek Latin х (Xolmatov)
-        alts.append(_fold_core(token.replace("x", "kh")))
-    if "z" in token and "zh" not in token:  # German ц (Zwetkow)
-        alts.append(_fold_core(token.replace("z", "ts")))
-    if token.endswith("ine") and len(token) > 5:  # French -ine for -in (Poutine, Chtchoukine)
-        alts.append(_fold_core(token[:-1]))
+    spellings = [token]
+    frontier = [token]
+    while frontier and len(spellings) < MAX_READINGS:
+        nxt: list[str] = []
+        for spelling in frontier:
+            for reading in _readings(spelling):
+                if reading not in spellings and len(spellings) < MAX_READINGS:
+                    spellings.append(reading)
+                    nxt.append(reading)
+        frontier = nxt
     out = [primary]
-    for alt in alts:
-        if alt not in out:
-            out.append(alt)
+    for spelling in spellings[1:]:
+        folded = _fold_core(spelling)
+        if folded not in out:
+            out.append(folded)
     return tuple(out)
 
 
@@ -130,8 +154,9 @@ def surname_stem(folded: str) -> str:
 
 
 # Patronymic suffixes after folding (-ovich/-evich/-ovna/-evna/-ichna; Turkic -uly/-ogly/-ugli).
+# Ukrainian -ivna and Belarusian -avich/-auna are included (as they fold).
 _PATRONYMIC_RE = re.compile(
-    r"(?:ovich|evich|ovic|evic|ovna|evna|ichna|inichna|ogli|ugli|oglu|uli)$"
+    r"(?:ovich|evich|ovic|evic|avich|ovna|evna|auna|ivna|ichna|inichna|ogli|ugli|oglu|uli)$"
 )
 # Stand-alone markers after the father's name: Kyrgyz uulu/kyzy, Kazakh uly/kyzy, Uzbek o'g'li/qizi,
 # Azerbaijani oglu/qizi (after fold).

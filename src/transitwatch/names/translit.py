@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 from normality import ascii_text
 
-from transitwatch.names.scripts import char_script
+from transitwatch.names.scripts import char_script, detect_script
 
 # Latin letters with diacritics whose ASCII reading matters for names (ISO 9, GOST, Turkic Latin
 # alphabets, German/French transcriptions). Anything else loses its accent via NFKD.
@@ -59,6 +59,14 @@ _DROP = set("'’ʻʼʹʺ`´‘")
 
 _UZBEK_MARKERS = set("қғҳ")
 
+# Latin letters that look like Cyrillic ones. In a name written mostly in Cyrillic they are
+# Cyrillic letters typed on the wrong keyboard layout ("Общество C Ограниченной ...") or put
+# there to dodge screening; they are read as the Cyrillic letters they imitate.
+_HOMOGLYPHS = str.maketrans(
+    "AaBCcEeHKMOoPpTXxYyi",
+    "АаВСсЕеНКМОоРрТХхУуі",
+)
+
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, str], str]:
@@ -92,6 +100,16 @@ def _latin_char(ch: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _unmix(word: str) -> str:
+    """A word mixing Cyrillic letters with Latin look-alikes, in Cyrillic only. A word with
+    no Cyrillic letter at all ("LLC", "Group") is left alone."""
+    if word.isascii() and not (len(word) == 1 and word in "Cc"):
+        return word  # a lone "C"/"c" between Cyrillic words is the preposition "с"
+    if not any(char_script(ch) == "cyrillic" for ch in word) and not word.isascii():
+        return word
+    return word.translate(_HOMOGLYPHS)
+
+
 @lru_cache(maxsize=65536)
 def to_latin(text: str) -> str:
     """Lower-case Latin rendering of text in any script; punctuation and spaces are kept.
@@ -102,6 +120,8 @@ def to_latin(text: str) -> str:
     if text.isascii():
         return "".join(ch for ch in text if ch not in _DROP).lower()
     text = unicodedata.normalize("NFC", text)
+    if detect_script(text) == "cyrillic":
+        text = " ".join(_unmix(word) for word in text.split(" "))
     uzbek = any(ch in _UZBEK_MARKERS for ch in text.lower())
     out: list[str] = []
     i = 0
@@ -125,6 +145,8 @@ def to_latin(text: str) -> str:
                 pass
             elif script == "latin":
                 out.append(_latin_char(ch))
+            elif ch == "№":
+                out.append(" no ")
             else:
                 out.append(" " if not ch.isalnum() else ch)
             i += 1

@@ -137,7 +137,6 @@ class NameIndex:
             for v in token.variants:
                 _add_key(self._exact, v, fid)
             _add_key(self._stems, token.stem, fid)
-        self._distinct.clear()
         for name in self.names:
             name.weights = tuple(self.weight(t.form) for t in name.analyzed.tokens)
         for form, fid in self._vocab.items():
@@ -145,6 +144,13 @@ class NameIndex:
                 _add_key(self._deletes, form, fid)
                 for d in _deletions(form):
                     _add_key(self._deletes, d, fid)
+        # Words as written, too: a typo can defeat the fold (Saddin vs Saduddin).
+        for (text, _role), (fid, _token) in self._distinct.items():
+            if len(text) >= MIN_DELETION_LEN and text != _token.form:
+                _add_key(self._deletes, text, fid)
+                for d in _deletions(text):
+                    _add_key(self._deletes, d, fid)
+        self._distinct.clear()
 
     # -- querying -------------------------------------------------------------------------
     def weight(self, form: str) -> float:
@@ -155,10 +161,11 @@ class NameIndex:
 
     def _lookup(self, token: Token) -> dict[int, float]:
         found: dict[int, float] = {}
-        if len(token.form) >= MIN_DELETION_LEN:
-            for d in (token.form, *_deletions(token.form)):
-                for fid in self._deletes.get(d, ()):
-                    found[fid] = 0.8
+        for word in {token.form, token.text}:
+            if len(word) >= MIN_DELETION_LEN:
+                for d in (word, *_deletions(word)):
+                    for fid in self._deletes.get(d, ()):
+                        found[fid] = 0.8
         for fid in self._stems.get(token.stem, ()):
             found[fid] = 0.9
         for v in token.variants:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rapidfuzz.distance import OSA
 
-from transitwatch.names.analyze import INITIAL, PATRONYMIC, Token
+from transitwatch.names.analyze import INITIAL, NAME, PATRONYMIC, Token
 from transitwatch.names.given_names import given_name_group
 
 # Similarity of each kind of token agreement; the calibration (screening/calibration.py) maps the
@@ -15,10 +15,24 @@ SIM_GENDER = 0.9  # feminine / masculine surname forms (Ivanova / Ivanov)
 SIM_GIVEN_EQUIVALENT = 0.93  # one given name in another language (Pavel / Pavlo / Paval)
 SIM_INITIAL = 0.75  # "S." for Sergey
 MIN_SIM = 0.7  # below this two tokens are not aligned at all
+CROSSED_ROLE_FACTOR = 0.6
 
 
 def token_similarity(q: Token, e: Token) -> tuple[float, str]:
     """(similarity in [0, 1], how they matched) for a query token and an entity token."""
+    sim, how = _similarity(q, e)
+    if sim > 0.0 and _crossed(q, e) and not how.startswith("similar spelling"):
+        # A given name against the father's name inside a patronymic ("Vladimir" vs
+        # "Vladimirovich"): the same word in another role is weak evidence of the same person.
+        return sim * CROSSED_ROLE_FACTOR, how + ", but as given name vs patronymic"
+    return sim, how
+
+
+def _crossed(q: Token, e: Token) -> bool:
+    return {q.role, e.role} == {PATRONYMIC, NAME}
+
+
+def _similarity(q: Token, e: Token) -> tuple[float, str]:
     if q.form == e.form:
         return SIM_EXACT, "exact" if q.text == e.text else "same name, other spelling"
     if q.role == INITIAL or e.role == INITIAL:
@@ -38,30 +52,30 @@ def token_similarity(q: Token, e: Token) -> tuple[float, str]:
     group = given_name_group(q.form)
     if group is not None and group == given_name_group(e.form):
         return SIM_GIVEN_EQUIVALENT, "same given name in Russian/Ukrainian/Belarusian form"
-    shortest = min(len(q.form), len(e.form))
-    if shortest < 4:
+    return _typo(q, e)
+
+
+def _typo(q: Token, e: Token) -> tuple[float, str]:
+    """One typing error (two in long words), on the folded forms or on the words as written:
+    a typo can defeat a fold ("Kahmis" folds apart from "Khamis", "Saddin" from "Saduddin")."""
+    pairs = [(q.form, e.form), (q.text, e.text)]
+    if q.stem != q.form or e.stem != e.form:
+        pairs.append((q.stem, e.stem))  # Ivanova vs Ivonov
+    if len(q.variants) > 1 or len(e.variants) > 1:
+        pairs.extend((qv, ev) for qv in q.variants[1:] for ev in e.variants[1:])
+    best: tuple[float, int] | None = None
+    for a, b in pairs:
+        shortest = min(len(a), len(b))
+        if shortest < 4:
+            continue
+        limit = 1 if shortest < 10 else 2
+        d = OSA.distance(a, b, score_cutoff=limit)
+        if d > limit:
+            continue
+        sim = 1.0 - d / max(len(a), len(b))
+        if best is None or sim > best[0]:
+            best = (sim, d)
+    if best is None or best[0] < MIN_SIM:
         return 0.0, ""
-    best = 0
-    longest = max(len(q.form), len(e.form))
-    limit = 1 if shortest < 7 else 2
-    best = OSA.distance(q.form, e.form, score_cutoff=limit + 1)
-    if best > limit and (len(q.variants) > 1 or len(e.variants) > 1):
-        for qv in q.variants:
-            for ev in e.variants:
-                best = min(best, OSA.distance(qv, ev, score_cutoff=limit + 1))
-    if best > limit:
-        # Also compare masculine stems (Ivanova vs Ivonov) and the words as written: a typo
-        # can defeat a fold ("Kahmis" folds apart from "Khamis", "Asgihar" from "Asghar").
-        if q.stem != q.form or e.stem != e.form:
-            best = min(best, OSA.distance(q.stem, e.stem, score_cutoff=limit + 1))
-        if q.role == e.role:
-            best = min(best, OSA.distance(q.text, e.text, score_cutoff=limit + 1))
-        if best > limit:
-            return 0.0, ""
-    sim = 1.0 - best / longest
-    sim = max(sim, 0.0)
-    if sim < MIN_SIM:
-        return 0.0, ""
-    # A spelling difference in a short word is more telling than in a long one; scale so one
-    # edit in a 6-letter word scores ~0.83 and in a 12-letter word ~0.92.
-    return min(sim, 0.95), f"similar spelling ({best} edit{'s' if best > 1 else ''})"
+    sim, d = best
+    return min(sim, 0.95), f"similar spelling ({d} edit{'s' if d > 1 else ''})"
