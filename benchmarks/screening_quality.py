@@ -19,7 +19,6 @@ Writes benchmarks/out/screening_quality.txt and .json.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -31,14 +30,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import load_current_lists  # noqa: E402
-from benchmarks.evalset import scorecard  # noqa: E402
-from transitwatch.errors import TransitWatchError  # noqa: E402
-from transitwatch.lists.model import ListedEntity  # noqa: E402
-from transitwatch.names.scripts import detect_script  # noqa: E402
-from transitwatch.screening.calibration import Calibration, default_calibration  # noqa: E402
-from transitwatch.screening.screener import Screener  # noqa: E402
-from transitwatch.screening.types import PartyQuery  # noqa: E402
+from benchmarks.common import load_current_lists
+from benchmarks.evalset import scorecard
+from transitwatch.errors import TransitWatchError
+from transitwatch.lists.model import ListedEntity
+from transitwatch.names.scripts import detect_script
+from transitwatch.screening.calibration import Calibration, default_calibration
+from transitwatch.screening.screener import Screener
+from transitwatch.screening.types import PartyQuery
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "src/transitwatch/data/calibration.yml"
 FLOOR = 0.2  # report hits down to this calibrated score, for the threshold sweep
@@ -155,7 +154,7 @@ def main() -> int:
     records, counts = load_current_lists(args.data)
     print(f"lists: {counts}")
     screeners = build_screeners(records)
-    cal = default_calibration()
+    cal = old_cal = default_calibration()
 
     top: dict[str, list[tuple[str, str, float]]] = {}
 
@@ -213,7 +212,7 @@ def main() -> int:
         def ours(case: Mapping[str, str], key: tuple[str, str]) -> float:
             for s, i, score in top.get(case["case_id"], []):
                 if (s, i) == key:
-                    return score if cal is None else score
+                    return score
             try:
                 hits = screeners[case["index"]].screen(
                     query_of(case), threshold=0.0, limit=1, restrict={key}
@@ -229,8 +228,8 @@ def main() -> int:
             return peer.score_case(case, entity) if entity is not None else 0.0
 
         mine_pairs = scorecard.run_pairwise("transitwatch (same pairs)", heldout, candidates, ours)
-        if args.fit:
-            mine_pairs = recalibrate(mine_pairs, default_calibration(), default_calibration())
+        if args.fit:  # the screeners still score with the calibration they were built with
+            mine_pairs = recalibrate(mine_pairs, old_cal, cal)
         peer_pairs = scorecard.run_pairwise("nomenklatura LogicV2", heldout, candidates, theirs)
         peer_pairs.extra["ms_per_pair_compare_only"] = round(peer.ms_per_pair, 4)
         reports += [mine_pairs, peer_pairs]

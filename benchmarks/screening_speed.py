@@ -9,10 +9,9 @@ shared, noisy 2-core machine: compare the ratios within a run rather than absolu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
-import statistics
-import string
 import sys
 import time
 from dataclasses import replace
@@ -20,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import load_current_lists, rss_mb, sample_queries, summary_ms  # noqa: E402
-from transitwatch.errors import TransitWatchError  # noqa: E402
-from transitwatch.lists.model import EntityName, ListedEntity  # noqa: E402
-from transitwatch.screening.batch import QueryRow, screen_rows  # noqa: E402
-from transitwatch.screening.screener import Screener  # noqa: E402
-from transitwatch.screening.types import PartyQuery  # noqa: E402
+from benchmarks.common import load_current_lists, rss_mb, sample_queries, summary_ms
+from transitwatch.errors import TransitWatchError
+from transitwatch.lists.model import EntityName, ListedEntity
+from transitwatch.screening.batch import QueryRow, screen_rows
+from transitwatch.screening.screener import Screener
+from transitwatch.screening.types import PartyQuery
 
 SYLLABLES = [a + b for a in "bdgklmnprstvzh" for b in "aeiou"] + ["shch", "kh", "ts", "ov", "ev"]
 
@@ -75,10 +74,8 @@ def measure(
     for name, schema in queries[:single_n]:
         q = PartyQuery(name, schema=schema)
         t = time.perf_counter()
-        try:
+        with contextlib.suppress(TransitWatchError):  # a refused query still costs its time
             screener.screen(q)
-        except TransitWatchError:
-            pass  # a refused query (e.g. only a legal form) still costs its time
         singles.append(time.perf_counter() - t)
     rows = [
         QueryRow(i + 2, str(i), name, PartyQuery(name, schema=schema, id=str(i)), None)
