@@ -49,7 +49,7 @@ from transitwatch.countries import country_code, country_in_text
 from transitwatch.errors import ParseError
 from transitwatch.lists.dates import parse_date
 from transitwatch.lists.idtext import extract_codes, has_code_label
-from transitwatch.lists.io import content_hash, decode_text, read_bytes
+from transitwatch.lists.io import checked_records, content_hash, decode_text, read_bytes
 from transitwatch.lists.model import (
     Address,
     EntityName,
@@ -280,17 +280,7 @@ def _read(path: Path) -> tuple[bytes, list[str], list[tuple[int, list[str]]]]:
     for col in header:
         if col not in COLUMNS:
             raise ParseError("unexpected column in EU annex CSV", path=str(path), field=col)
-    rows: list[tuple[int, list[str]]] = []
-    for record in reader:
-        if len(record) <= 1 and not "".join(record).strip():
-            continue
-        if len(record) != len(header):
-            raise ParseError(
-                f"expected {len(header)} fields, found {len(record)}",
-                path=str(path),
-                row=reader.line_num,
-            )
-        rows.append((reader.line_num, record))
+    rows = list(checked_records(reader, len(header), path))
     return data, header, rows
 
 

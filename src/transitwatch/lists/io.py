@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from transitwatch.errors import InputError, ParseError
@@ -59,3 +59,20 @@ def content_hash(blobs: Iterable[bytes]) -> str:
         h.update(len(blob).to_bytes(8, "big"))
         h.update(blob)
     return h.hexdigest()
+
+
+def checked_records(
+    reader: Iterator[list[str]], width: int, path: str | Path
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, record) for each non-blank record of a csv reader, each of ``width``
+    fields; a record of another width raises ParseError naming the file and row."""
+    line_num = getattr(reader, "line_num", 0)
+    for record in reader:
+        line_num = getattr(reader, "line_num", line_num + 1)
+        if len(record) <= 1 and not "".join(record).strip():
+            continue
+        if len(record) != width:
+            raise ParseError(
+                f"expected {width} fields, found {len(record)}", path=str(path), row=line_num
+            )
+        yield line_num, record

@@ -57,7 +57,7 @@ from transitwatch.countries import country_code
 from transitwatch.errors import ParseError
 from transitwatch.lists.dates import parse_date
 from transitwatch.lists.idtext import extract_codes, label_category
-from transitwatch.lists.io import content_hash, decode_text, read_bytes
+from transitwatch.lists.io import checked_records, content_hash, decode_text, read_bytes
 from transitwatch.lists.model import (
     EntityName,
     Identifier,
@@ -179,17 +179,10 @@ def _read_table(path: Path) -> _Table:
     for col in header:
         if col not in columns:
             raise ParseError(f"unexpected column in {role} table", path=str(path), field=col)
-    rows: list[tuple[int, dict[str, str]]] = []
-    for record in reader:
-        if len(record) <= 1 and not "".join(record).strip():
-            continue
-        if len(record) != len(header):
-            raise ParseError(
-                f"expected {len(header)} fields, found {len(record)}",
-                path=str(path),
-                row=reader.line_num,
-            )
-        rows.append((reader.line_num, dict(zip(header, record, strict=True))))
+    rows = [
+        (line, dict(zip(header, record, strict=True)))
+        for line, record in checked_records(reader, len(header), path)
+    ]
     return _Table(role, str(path), data, rows)
 
 
