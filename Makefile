@@ -31,7 +31,7 @@ $(VENV)/.bench-installed: $(STAMP)
 	touch $@
 
 bench: $(VENV)/.bench-installed
-	$(PY) benchmarks/screening_quality.py --data "$(DATA)"
+	$(PY) benchmarks/screening_quality.py --data "$(DATA)" --peer
 	$(PY) benchmarks/screening_speed.py --data "$(DATA)"
 
 clean:
