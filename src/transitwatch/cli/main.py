@@ -19,7 +19,7 @@ from transitwatch import __version__
 from transitwatch.cli.common import CliState, TransitWatchGroup, say
 
 # Command modules, in the order their commands appear in --help. Extend, e.g. "screen".
-COMMAND_MODULES: list[str] = ["lists", "screen", "flows_load", "flows_indicators"]
+COMMAND_MODULES: list[str] = ["lists", "screen", "declarations", "flows_load", "flows_indicators"]
 
 app = typer.Typer(
     cls=TransitWatchGroup,

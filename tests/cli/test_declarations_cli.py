@@ -1,0 +1,163 @@
+"""`transitwatch declarations generate|screen` through typer's CliRunner, with a tmp store."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from transitwatch.cli import main
+from transitwatch.store.declarations import DeclarationStore
+from transitwatch.store.duck import DuckStore
+
+if "declarations" not in main.COMMAND_MODULES:  # until the lead registers the module
+    from transitwatch.cli import declarations
+
+    declarations.register(main.app)
+
+LISTED = {
+    "id": "C1",
+    "schema": "Company",
+    "caption": "Profflab LLC",
+    "properties": {
+        "name": ["LIMITED LIABILITY COMPANY PROFFLAB"],
+        "alias": ["OSOO PROFFLAB", "Profflab LLC"],
+        "country": ["kg"],
+        "program": ["RUSSIA-EO14024"],
+    },
+    "datasets": ["test"],
+    "last_change": "2024-01-31T00:00:00",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("TRANSITWATCH_DB", "TRANSITWATCH_THRESHOLD", "TRANSITWATCH_WORKERS"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main.app, ["--db", str(db), *args])
+
+
+def ok(db: Path, *args: str) -> Result:
+    result = run(db, *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    db = tmp_path / "store" / "tw.duckdb"
+    lst = tmp_path / "list.ftm.json"
+    lst.write_text(json.dumps(LISTED) + "\n", encoding="utf-8")
+    ok(db, "lists", "load", "ftm", str(lst))
+    return db
+
+
+def test_generate_screen_decisions_rejects_audit(loaded: Path, tmp_path: Path) -> None:
+    data = tmp_path / "decl.csv"
+    ok(
+        loaded,
+        "declarations",
+        "generate",
+        "--n",
+        "400",
+        "--seed",
+        "3",
+        "--output",
+        str(data),
+        "--planted-rate",
+        "0.2",
+    )
+    with data.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 400 and "label" in rows[0]
+    # one listed exporter in a spelling variant, and one row that breaks the schema
+    rows[0].update(exporter_name="ОсОО «Профлаб»", exporter_country="KG")
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        fh.write("BAD1,2024-02-30,export,,X,KG,,Y,KZ,,,KZ,,8542,ic,,,,1,USD,,,\n")
+    out = tmp_path / "decisions.jsonl"
+    result = ok(
+        loaded,
+        "declarations",
+        "screen",
+        str(data),
+        "--output",
+        str(out),
+        "--random-rate",
+        "0.01",
+        "--seed",
+        "1",
+    )
+    assert "Lanes" in result.stdout and "Top reasons" in result.stdout
+    assert "physical inspection" in result.stdout
+    decisions = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [d["declaration_id"] for d in decisions] == [r["declaration_id"] for r in rows]
+    for d in decisions:
+        assert set(d) == {"declaration_id", "lane", "score", "reasons", "parties"}
+        assert d["lane"] in ("red", "yellow", "green", "blue")
+        for r in d["reasons"]:
+            assert set(r) == {"rule", "message", "evidence"}
+    first = decisions[0]
+    assert first["lane"] == "red"
+    assert "TW-PARTY-001" in [r["rule"] for r in first["reasons"]]
+    exporter = first["parties"][0]
+    assert exporter["role"] == "exporter" and exporter["hits"][0]["source_id"] == "C1"
+    assert any(r["rule"] == "TW-RANDOM-INSPECTION" for d in decisions for r in d["reasons"])
+    rejects = [
+        json.loads(line)
+        for line in (tmp_path / "decisions.jsonl.rejects.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert len(rejects) == 1 and rejects[0]["row"] == 402
+    assert {e["field"] for e in rejects[0]["errors"]} >= {"date", "hs_code"}
+    with DuckStore(loaded) as st:
+        ds = DeclarationStore.of(st)
+        stored = ds.decisions()
+        assert len(stored) == 400 and ds.history_count() == 400
+    audit: dict[str, Any] = stored[0]
+    assert audit["profile_versions"] == {"tw-core": "2024.11.1", "tw-redflags": "2024.11.1"}
+    assert list(audit["list_versions"]) == ["ftm"]
+    assert audit["decision"] == decisions[0]
+    # screening again appends to the audit record and does not duplicate history
+    ok(loaded, "declarations", "screen", str(data), "--output", str(out))
+    with DuckStore(loaded) as st:
+        ds = DeclarationStore.of(st)
+        assert len(ds.decisions()) == 800 and ds.history_count() == 400
+
+
+def test_jsonl_input_and_missing_column(loaded: Path, tmp_path: Path) -> None:
+    data = tmp_path / "decl.jsonl"
+    ok(loaded, "declarations", "generate", "--n", "50", "--output", str(data))
+    out = tmp_path / "d.jsonl"
+    ok(loaded, "declarations", "screen", str(data), "--output", str(out))
+    assert len(out.read_text("utf-8").splitlines()) == 50
+    bad = tmp_path / "bad.csv"
+    bad.write_text("declaration_id,date\nD1,2024-01-01\n", encoding="utf-8")
+    result = run(loaded, "declarations", "screen", str(bad), "--output", str(out))
+    assert result.exit_code == 2 and "required columns missing" in result.stderr
+
+
+def test_cp1251_generated_file(loaded: Path, tmp_path: Path) -> None:
+    data = tmp_path / "decl.csv"
+    ok(
+        loaded,
+        "declarations",
+        "generate",
+        "--n",
+        "30",
+        "--output",
+        str(data),
+        "--encoding",
+        "cp1251",
+    )
+    out = tmp_path / "d.jsonl"
+    result = ok(loaded, "declarations", "screen", str(data), "--output", str(out))
+    assert "cp1251" in result.stderr
