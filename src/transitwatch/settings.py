@@ -36,6 +36,15 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false (also 1/0, yes/no, on/off)")
+
+
 def _non_negative_int(raw: str) -> int:
     value = int(raw)
     if value < 0:
@@ -92,6 +101,24 @@ SETTINGS: tuple[Setting, ...] = (
         lambda: 0,
         "Candidates scored per query (0 = automatic).",
         _non_negative_int,
+    ),
+    Setting(
+        "api_keys_required",
+        lambda: False,
+        "HTTP API: require an API key for reads too (writes always need one).",
+        _bool,
+    ),
+    Setting(
+        "max_batch",
+        lambda: 1000,
+        "HTTP API: most queries in one batch-screening request.",
+        _positive_int,
+    ),
+    Setting(
+        "max_body_bytes",
+        lambda: 5 * 1024 * 1024,
+        "HTTP API: largest request body accepted, in bytes.",
+        _positive_int,
     ),
 )
 

@@ -1,9 +1,9 @@
 """The ``transitwatch`` command: global options, command registration, the entry point.
 
 Each command module under ``transitwatch.cli`` named in :data:`COMMAND_MODULES` defines
-``register(app: typer.Typer) -> None`` and adds its commands or sub-apps there. To add the
-screening commands, write ``transitwatch/cli/screen.py`` with such a ``register`` and append
-``"screen"`` to the list. Errors need no handling in command modules: raise a
+``register(app: typer.Typer) -> None`` and adds its commands or sub-apps there; a new command
+module is added by writing such a ``register`` and appending the module's name to the list.
+Errors need no handling in command modules: raise a
 :class:`~transitwatch.errors.TransitWatchError` and the root group renders it once.
 """
 
@@ -19,7 +19,14 @@ from transitwatch import __version__
 from transitwatch.cli.common import CliState, TransitWatchGroup, say
 
 # Command modules, in the order their commands appear in --help. Extend, e.g. "screen".
-COMMAND_MODULES: list[str] = ["lists", "screen", "declarations", "flows_load", "flows_indicators"]
+COMMAND_MODULES: list[str] = [
+    "lists",
+    "screen",
+    "declarations",
+    "flows_load",
+    "flows_indicators",
+    "serve",
+]
 
 app = typer.Typer(
     cls=TransitWatchGroup,
