@@ -123,7 +123,7 @@ def test_generate_screen_decisions_rejects_audit(loaded: Path, tmp_path: Path) -
         stored = ds.decisions()
         assert len(stored) == 400 and ds.history_count() == 400
     audit: dict[str, Any] = stored[0]
-    assert audit["profile_versions"] == {"tw-core": "2024.11.1", "tw-redflags": "2024.11.1"}
+    assert audit["profile_versions"] == {"tw-core": "2026.11.2", "tw-redflags": "2024.11.1"}
     assert list(audit["list_versions"]) == ["ftm"]
     assert audit["decision"] == decisions[0]
     # screening again appends to the audit record and does not duplicate history
@@ -161,3 +161,54 @@ def test_cp1251_generated_file(loaded: Path, tmp_path: Path) -> None:
     out = tmp_path / "d.jsonl"
     result = ok(loaded, "declarations", "screen", str(data), "--output", str(out))
     assert "cp1251" in result.stderr
+
+
+DECL_HEADER = (
+    "declaration_id,date,flow,exporter_name,exporter_country,consignee_name,consignee_country,"
+    "destination_country,hs_code,description,quantity,unit,value,currency"
+)
+
+
+def test_user_control_list_and_drone_ban_start(loaded: Path, tmp_path: Path) -> None:
+    """Issue 3: a user adds their own list without code, and the drone ban's start date is a
+    parameter of the rule."""
+    user_list = tmp_path / "licensing.yml"
+    user_list.write_text(
+        "id: kz_licensing\nname: Kazakh licensing list (test)\nversion: '1'\n"
+        "valid_from: 2020-01-01\nsource: test fixture\ncodes:\n  - code: '8526'\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "d.csv"
+    data.write_text(
+        DECL_HEADER + "\n"
+        "A1,2024-03-01,export,Ordo Agro,KG,Some Buyer LLC,KZ,KZ,85269120,GNSS receiver,"
+        "10,pcs,5000,USD\n"
+        "A2,2023-06-01,export,Ordo Agro,KG,Agro Buyer LLC,KZ,KZ,880621,agricultural drone,"
+        "2,pcs,9000,USD\n",
+        encoding="utf-8",
+    )
+
+    def reasons(*extra: str) -> dict[str, set[str]]:
+        out = tmp_path / "out.jsonl"
+        ok(loaded, "declarations", "screen", str(data), "-o", str(out), *extra)
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        return {r["declaration_id"]: {x["rule"] for x in r["reasons"]} for r in rows}
+
+    plain = reasons()
+    assert "TW-LIST-001" not in plain["A1"]
+    with_list = reasons("--control-list", str(user_list))
+    assert "TW-LIST-001" in with_list["A1"]
+    # The drone (HS 8806) was exported on 2023-06-01: banned only if the ban started earlier.
+    assert "TW-BAN-001" in reasons("--drone-ban-start", "2023-01-01")["A2"]
+    assert "TW-BAN-001" not in reasons("--drone-ban-start", "2023-12-01")["A2"]
+    bad = run(
+        loaded,
+        "declarations",
+        "screen",
+        str(data),
+        "-o",
+        str(tmp_path / "x"),
+        "--drone-ban-start",
+        "June 2023",
+    )
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -100,10 +101,31 @@ def screen_command(
     min_count: Annotated[
         int, typer.Option(help="Past declarations needed for a unit-value band.")
     ] = 20,
+    control_list: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--control-list",
+            help="Your own control list, YAML or CSV (repeatable; format: transitwatch.goods."
+            "controls). Adds to the shipped CHPL, drone ban and embargo lists.",
+        ),
+    ] = None,
+    drone_ban_start: Annotated[
+        str | None,
+        typer.Option(
+            help="Start date (YYYY-MM-DD) of Kyrgyzstan's drone export ban; default: the "
+            "date in data/controls/kg_drone_export_ban.yml."
+        ),
+    ] = None,
 ) -> None:
     """Screen a declarations file: one decision per accepted row, in input order."""
     from transitwatch.goods import GoodsKnowledge, UnitValueBands
 
+    try:
+        ban_start = date.fromisoformat(drone_ban_start) if drone_ban_start else None
+    except ValueError:
+        raise InputError(
+            f"--drone-ban-start must be a date YYYY-MM-DD, not {drone_ban_start!r}"
+        ) from None
     policy = LanePolicy(red_rate, yellow_rate, random_rate, "red", seed)
     profiles = load_profiles(profile or None)
     parsed = read_declarations(file)
@@ -117,7 +139,9 @@ def screen_command(
         dstore = DeclarationStore.of(st)
         started = time.perf_counter()
         with status("Screening declarations"):
-            goods = GoodsKnowledge.default(hs_dir=hs_dir)
+            goods = GoodsKnowledge.default(
+                hs_dir=hs_dir, extra_lists=control_list or (), drone_ban_start=ban_start
+            )
             history = History(
                 dstore.history_rows(),
                 fit=lambda rows: UnitValueBands.fit(rows, min_count=min_count),

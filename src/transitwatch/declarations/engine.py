@@ -17,6 +17,9 @@ from transitwatch.declarations.profiles import Profile, Rule, matches
 from transitwatch.errors import TransitWatchError
 from transitwatch.screening.types import Hit, PartyQuery
 
+# Control lists shipped in transitwatch/data/controls; any other list was added by the user.
+SHIPPED_CONTROL_LISTS = frozenset({"chpl", "embargo_destinations", "kg_drone_export_ban"})
+
 ROLES = ("exporter", "consignee", "declarant")
 FORWARDER = re.compile(
     r"forward|logist|cargo|freight|shipping|transport|express|trans\b|трансп|логист|"
@@ -259,6 +262,9 @@ class Engine:
             "declarant_listed_score": scores["declarant"],
             "listed_score": max(scores.values()),
             "control_lists": sorted({c.list_id for c in controls}),
+            "user_control_lists": sorted(
+                {c.list_id for c in controls if c.list_id not in SHIPPED_CONTROL_LISTS}
+            ),
             "control_categories": sorted({c.category for c in controls}),
             "national_ban": any("ban" in c.category.lower() for c in controls),
             "embargoed_destination": embargo is not None,

@@ -67,6 +67,7 @@ FACTS: dict[str, str] = {
     "declarant_listed_score": "best party-screening score of the declarant (0 = no hit)",
     "listed_score": "best of the three",
     "control_lists": "ids of control lists that cover the goods for this trade",
+    "user_control_lists": "ids of the user's own control lists (--control-list) that cover them",
     "control_categories": "categories of those control hits",
     "national_ban": "a national export/import ban covers the goods (true/false)",
     "embargoed_destination": "destination or consignee country is under an embargo (RU, BY)",
