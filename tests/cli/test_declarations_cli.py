@@ -212,3 +212,27 @@ def test_user_control_list_and_drone_ban_start(loaded: Path, tmp_path: Path) -> 
         "June 2023",
     )
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_parquet_input(loaded: Path, tmp_path: Path) -> None:
+    """Issue 3: declarations may come as Parquet; a bad row is still quarantined."""
+    import duckdb
+
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text(
+        DECL_HEADER + "\n"
+        "P1,2024-03-01,export,Ordo Agro,KG,Profflab LLC,KG,RU,854231,микроконтроллеры,"
+        "100,pcs,5000,USD\n"
+        "P2,2024-13-01,export,Ordo Agro,KG,Buyer,KZ,KZ,847130,ноутбук,1,pcs,900,USD\n",
+        encoding="utf-8",
+    )
+    parquet = tmp_path / "d.parquet"
+    con = duckdb.connect()
+    con.read_csv(str(csv_path), header=True, all_varchar=True).write_parquet(str(parquet))
+    con.close()
+    out = tmp_path / "out.jsonl"
+    ok(loaded, "declarations", "screen", str(parquet), "-o", str(out))
+    (decision,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert decision["declaration_id"] == "P1" and decision["lane"] == "red"
+    rejects = (tmp_path / "out.jsonl.rejects.jsonl").read_text(encoding="utf-8")
+    assert "P2" in rejects and "date" in rejects
