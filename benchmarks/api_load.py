@@ -10,6 +10,17 @@ realistic names (half listed names, reordered or shortened; half recombinations)
 ``--clients`` concurrent httpx clients until ``--requests`` are done or ``--seconds`` have
 passed. Prints throughput and p50/p90/p99 latency, writes benchmarks/out/api_load.json, and
 stops the server. No traffic leaves 127.0.0.1.
+
+    python benchmarks/api_load.py --decisions [--clients 50] [--cases 40] [--requests 3000]
+                                              [--seconds 60]
+
+The decisions mode builds its own store (a synthetic list of ``--cases`` companies, one API
+key per client, half analysts, half supervisors), opens one case per company through
+``POST /screen/batch``, then has ``--clients`` concurrent clients post random decisions
+(confirm, dismiss, escalate, reopen) on random cases. After stopping the server it reads the
+audit trail and checks that it holds exactly the decisions acknowledged with 2xx - none lost,
+none duplicated - and that every case's trail is one unbroken chain (seq 1..n, each decision
+starting from the status the previous one left). Writes benchmarks/out/api_decisions.json.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import shutil
 import socket
 import subprocess
@@ -24,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -107,6 +120,175 @@ async def load(
     return latencies, errors, with_hits, elapsed
 
 
+def start_server(db: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(db), HOST, str(port)], cwd=ROOT)
+    return f"http://{HOST}:{port}", proc
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def decisions_store(db: Path, n_cases: int, clients: int) -> tuple[list[str], list[str]]:
+    """A store with ``n_cases`` listed companies and one key per client: (names, keys)."""
+    from transitwatch.lists.ftm import parse as parse_ftm
+    from transitwatch.store.keys import KeyStore
+
+    rng = random.Random(11)
+    syllables = ["ka", "ra", "mo", "tek", "lin", "zar", "vo", "dan", "pro", "sib", "al", "tor"]
+    names: list[str] = []
+    while len(names) < n_cases:
+        name = "".join(rng.choice(syllables) for _ in range(3)).capitalize() + " Trading LLC"
+        if name not in names:
+            names.append(name)
+    entities = [
+        {"id": f"D{i}", "schema": "Company", "caption": name, "properties": {"name": [name]},
+         "datasets": ["bench"], "last_change": "2024-01-31T00:00:00"}
+        for i, name in enumerate(names)
+    ]  # fmt: skip
+    listed = db.parent / "bench.ftm.json"
+    listed.write_text("".join(json.dumps(e) + "\n" for e in entities), encoding="utf-8")
+    with open_store(db) as st:
+        st.save_list(parse_ftm([listed]))
+    with KeyStore(db) as keys:
+        secrets = [keys.create("supervisor" if i % 2 else "analyst", f"bench-{i}")[1]
+                   for i in range(clients)]  # fmt: skip
+    return names, secrets
+
+
+async def post_decisions(
+    base: str, case_ids: list[str], secrets: list[str], total: int, seconds: float
+) -> dict[str, Any]:
+    acked: list[str] = []  # decision ids acknowledged with 2xx
+    refused: dict[int, int] = {}  # status -> count (invalid transitions, roles)
+    failures = 0  # no answer: the decision's fate is unknown to the client
+    issued = 0
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    actions = ["confirm", "dismiss", "escalate", "reopen"]
+    limits = httpx.Limits(max_connections=len(secrets), max_keepalive_connections=len(secrets))
+
+    async def client(http: httpx.AsyncClient, key: str, seed: int) -> None:
+        nonlocal issued, failures
+        rng = random.Random(seed)
+        while issued < total and time.perf_counter() < deadline:
+            issued += 1
+            case_id = rng.choice(case_ids)
+            body = {"action": rng.choice(actions), "note": f"bench note {issued}"}
+            t = time.perf_counter()
+            try:
+                r = await http.post(
+                    f"/cases/{case_id}/decisions", json=body, headers={"X-API-Key": key}
+                )
+            except httpx.HTTPError:
+                failures += 1
+                continue
+            latencies.append(time.perf_counter() - t)
+            if 200 <= r.status_code < 300:
+                acked.append(r.json()["decision"]["decision_id"])
+            else:
+                refused[r.status_code] = refused.get(r.status_code, 0) + 1
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60.0) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(http, k, i) for i, k in enumerate(secrets)))
+        elapsed = time.perf_counter() - started
+    return {"acked": acked, "refused": refused, "failures": failures, "issued": issued,
+            "elapsed": elapsed, "latencies": latencies}  # fmt: skip
+
+
+def verify_trail(db: Path, acked: list[str]) -> dict[str, Any]:
+    """Compare the stored audit trail with the acknowledged decisions."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT decision_id, case_id, seq, from_status, to_status FROM case_decisions "
+            "ORDER BY case_id, seq"
+        ).fetchall()
+    finally:
+        con.close()
+    stored = [r[0] for r in rows]
+    acked_set, stored_set = set(acked), set(stored)
+    broken = 0
+    previous: tuple[str, int, str] | None = None
+    for _, case_id, seq, from_status, to_status in rows:
+        if previous is None or previous[0] != case_id:
+            broken += seq != 1 or from_status != "open"
+        else:
+            broken += seq != previous[1] + 1 or from_status != previous[2]
+        previous = (case_id, seq, to_status)
+    return {
+        "acknowledged": len(acked),
+        "stored": len(stored),
+        "lost": len(acked_set - stored_set),
+        "unacknowledged_in_trail": len(stored_set - acked_set),
+        "duplicated": (len(stored) - len(stored_set)) + (len(acked) - len(acked_set)),
+        "broken_chain_links": broken,
+    }
+
+
+def run_decisions(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="tw-api-decisions-") as tmp_name:
+        db = Path(tmp_name) / "decisions.duckdb"
+        names, secrets = decisions_store(db, args.cases, args.clients)
+        base, proc = start_server(db)
+        try:
+            wait_ready(base, proc, args.ready_timeout)
+            r = httpx.post(
+                f"{base}/screen/batch",
+                json={"queries": [{"name": n, "type": "organization"} for n in names]},
+                timeout=60,
+            )
+            r.raise_for_status()
+            case_ids = sorted(
+                {h["case_id"] for x in r.json()["results"] for h in x["hits"] if h["case_id"]}
+            )
+            if not case_ids:
+                raise SystemExit("no case was opened: nothing to decide")
+            out = asyncio.run(post_decisions(base, case_ids, secrets, args.requests, args.seconds))
+        finally:
+            stop_server(proc)
+        check = verify_trail(db, out["acked"])
+    elapsed, latencies = out["elapsed"], out["latencies"]
+    ok = check["lost"] == 0 and check["duplicated"] == 0 and check["broken_chain_links"] == 0
+    ok = ok and (out["failures"] > 0 or check["unacknowledged_in_trail"] == 0)
+    result = {
+        "clients": args.clients,
+        "cases": len(case_ids),
+        "requests": out["issued"],
+        "refused": {str(k): v for k, v in sorted(out["refused"].items())},
+        "client_failures": out["failures"],
+        **check,
+        "seconds": round(elapsed, 2),
+        "throughput_rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1) if latencies else None,
+        "ok": ok,
+    }
+    print(
+        f"{out['issued']:,} decision requests from {args.clients} clients on {len(case_ids)} "
+        f"cases in {elapsed:.1f} s ({result['throughput_rps']} req/s, p50 {result['p50_ms']} "
+        f"ms, p99 {result['p99_ms']} ms): {check['acknowledged']:,} acknowledged (2xx), "
+        f"refused {result['refused']}, {out['failures']} without an answer; audit trail "
+        f"{check['stored']:,} rows: {check['lost']} lost, {check['duplicated']} duplicated, "
+        f"{check['unacknowledged_in_trail']} not acknowledged, "
+        f"{check['broken_chain_links']} broken chain links -> {'OK' if ok else 'FAILED'}"
+    )
+    target = ROOT / "benchmarks" / "out" / "api_decisions.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if not ok:
+        raise SystemExit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--store", type=Path, default=ROOT / "build" / "demo.duckdb")
@@ -115,7 +297,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--ready-timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--decisions",
+        action="store_true",
+        help="Post case decisions concurrently and check the audit trail instead.",
+    )
+    parser.add_argument("--cases", type=int, default=40, help="Cases in --decisions mode.")
     args = parser.parse_args()
+    if args.decisions:
+        run_decisions(args)
+        return
 
     with tempfile.TemporaryDirectory(prefix="tw-api-load-") as tmp_name:
         db = prepare_store(args, Path(tmp_name))

@@ -26,7 +26,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from transitwatch import __version__
-from transitwatch.api import routes_meta, routes_screening, yente
+from transitwatch.api import (
+    case_hooks,
+    routes_cases,
+    routes_declarations,
+    routes_flows,
+    routes_meta,
+    yente,
+)
 from transitwatch.api.deps import ApiError, ServiceState
 from transitwatch.errors import InputError, NotFoundError, TransitWatchError
 from transitwatch.screening.screener import Screener
@@ -191,6 +198,9 @@ def create_app(db_path: str | Path, *, screener: Screener | None = None) -> Fast
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(BodyLimit, limit=state.config.max_body_bytes)
     app.include_router(routes_meta.router)
-    app.include_router(routes_screening.router)
+    app.include_router(case_hooks.screening_router())  # routes_screening's, opening cases
+    app.include_router(routes_declarations.router)
+    app.include_router(routes_cases.router)
+    app.include_router(routes_flows.router)
     app.include_router(yente.router)
     return app
