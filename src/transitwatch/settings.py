@@ -22,6 +22,12 @@ def _default_db() -> str:
     return str(Path(base) / "transitwatch" / "transitwatch.duckdb")
 
 
+def _calibrated_threshold() -> float:
+    from transitwatch.screening.calibration import default_calibration
+
+    return default_calibration().threshold
+
+
 def _probability(raw: str) -> float:
     value = float(raw)
     if not 0.0 <= value <= 1.0:
@@ -74,8 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "threshold",
-        lambda: 0.70,
-        "Default screening threshold: hits scoring below it are not reported.",
+        _calibrated_threshold,
+        "Screening threshold: hits scoring below it are not reported (default: the threshold "
+        "fitted with the calibration, data/calibration.yml).",
         _probability,
     ),
     Setting(

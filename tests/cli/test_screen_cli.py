@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from transitwatch.cli.main import app
+from transitwatch.screening.calibration import default_calibration
 from transitwatch.store.duck import DuckStore
 
 STAMP = "2024-01-31T00:00:00"
@@ -145,14 +146,14 @@ def test_screen_party_json_has_the_documented_fields(loaded: Path) -> None:
         loaded, "Колбаев Камчыбек", "--type", "person", "--birth-date", "1974-08-03"
     )
     assert payload["name"] == "Колбаев Камчыбек"
-    assert payload["threshold"] == 0.7
+    assert payload["threshold"] == default_calibration().threshold  # the documented default
     assert set(payload["list_versions"]) == {"ftm"}
     (hit,) = payload["hits"]
     assert hit.keys() >= HIT_FIELDS
     assert (hit["source"], hit["source_id"], hit["schema"]) == ("ftm", "P1", "person")
     assert hit["programs"] == ["SDNTK"]
     assert hit["list_version"] == payload["list_versions"]["ftm"]
-    assert 0.7 <= hit["score"] <= 1.0
+    assert payload["threshold"] <= hit["score"] <= 1.0
     assert isinstance(hit["explanation"], list) and hit["explanation"]
     assert any("birth date 1974-08-03 agrees" in line for line in hit["explanation"])
 
@@ -285,7 +286,7 @@ def test_screen_parties_writes_one_line_per_row_in_order(
             assert r["hits"] == []
         for hit in r["hits"]:
             assert hit.keys() >= HIT_FIELDS
-            assert hit["score"] >= 0.7
+            assert hit["score"] >= default_calibration().threshold
     by_id = {r["id"]: r for r in lines}
     assert by_id["q3"]["name"] == "Колбаев Камчыбек"
     assert "expected 6 columns" in by_id["q2"]["error"]

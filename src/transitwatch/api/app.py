@@ -37,6 +37,7 @@ from transitwatch.api import (
 from transitwatch.api.deps import ApiError, ServiceState
 from transitwatch.errors import InputError, NotFoundError, TransitWatchError
 from transitwatch.screening.screener import Screener
+from transitwatch.web import router as web_router
 
 log = logging.getLogger("transitwatch.api")
 
@@ -203,4 +204,5 @@ def create_app(db_path: str | Path, *, screener: Screener | None = None) -> Fast
     app.include_router(routes_cases.router)
     app.include_router(routes_flows.router)
     app.include_router(yente.router)
+    app.include_router(web_router)  # server-rendered pages for analysts
     return app
