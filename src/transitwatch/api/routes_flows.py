@@ -23,13 +23,14 @@ from starlette.concurrency import run_in_threadpool
 from transitwatch.api.auth import Reader
 from transitwatch.api.deps import Service, ServiceState
 from transitwatch.api.models import ErrorResponse
-from transitwatch.errors import InputError, NotFoundError, StoreError
+from transitwatch.errors import InputError, NotFoundError
 from transitwatch.flows.chpl import chpl_growth, load_chpl
 from transitwatch.flows.hotspots import hotspots as hotspot_rows
 from transitwatch.flows.indicators import DEFAULT_CIF_FOB, growth, mirror, reexport
 from transitwatch.flows.indicators import zero_to_positive as zero_rows
 from transitwatch.flows.report import TRANSITS, collect, render
 from transitwatch.flows.sql import Filters
+from transitwatch.store.attached import duckdb_connection
 
 router = APIRouter(prefix="/flows", tags=["flows"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -44,9 +45,7 @@ Monthly = Annotated[bool, Query(description="Monthly instead of annual.")]
 @contextlib.contextmanager
 def flows_cursor(state: ServiceState) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor (its own connection to the same database) on the service's store."""
-    con = getattr(state.store, "_con", None)
-    if not isinstance(con, duckdb.DuckDBPyConnection):
-        raise StoreError("the flow indicators need the DuckDB store")
+    con = duckdb_connection(state.store, "the flow indicators")
     with state.lock:
         cur = con.cursor()
     try:

@@ -33,8 +33,8 @@ from transitwatch.cases.model import (
     clean_note,
     subject_key,
 )
-from transitwatch.errors import InputError, NotFoundError, StoreError
-from transitwatch.store.base import ListStore
+from transitwatch.errors import InputError, NotFoundError
+from transitwatch.store.attached import AttachedTables
 
 DDL = (
     """CREATE TABLE IF NOT EXISTS cases (
@@ -152,37 +152,11 @@ def _decision(row: Sequence[Any]) -> CaseDecision:
     )
 
 
-class CaseStore:
+class CaseStore(AttachedTables):
     """The case tables on an open DuckDB connection (created on first use)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        try:
-            for ddl in DDL:
-                con.execute(ddl)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot prepare the case tables: {exc}") from exc
-
-    @classmethod
-    def of(cls, store: ListStore) -> CaseStore:
-        con = getattr(store, "_con", None)
-        if not isinstance(con, duckdb.DuckDBPyConnection):
-            raise StoreError("cases need the DuckDB store")
-        return cls(con)
-
-    def _write(self, what: str, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
-        con = self._con
-        try:
-            con.begin()
-            try:
-                result = fn(con)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-        except duckdb.Error as exc:
-            raise StoreError(f"could not {what}: {exc}") from exc
-        return result
+    DDL = DDL
+    NAME = "case"
 
     # -- cases -----------------------------------------------------------------------------
 

@@ -20,8 +20,7 @@ import duckdb
 
 from transitwatch.declarations.history import HistoryRow
 from transitwatch.declarations.model import Decision, Declaration
-from transitwatch.errors import StoreError
-from transitwatch.store.base import ListStore
+from transitwatch.store.attached import AttachedTables
 from transitwatch.store.tables import Columns, bulk_insert
 
 DDL = (
@@ -76,37 +75,11 @@ HISTORY_COLUMNS: Columns = (
 )
 
 
-class DeclarationStore:
+class DeclarationStore(AttachedTables):
     """The declaration tables on an open DuckDB connection (created on first use)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        try:
-            for ddl in DDL:
-                con.execute(ddl)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot prepare the declaration tables: {exc}") from exc
-
-    @classmethod
-    def of(cls, store: ListStore) -> DeclarationStore:
-        con = getattr(store, "_con", None)
-        if not isinstance(con, duckdb.DuckDBPyConnection):
-            raise StoreError("declaration screening needs the DuckDB store")
-        return cls(con)
-
-    def _write(self, what: str, fn: Any) -> Any:
-        con = self._con
-        try:
-            con.begin()
-            try:
-                result = fn(con)
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
-        except duckdb.Error as exc:
-            raise StoreError(f"could not {what}: {exc}") from exc
-        return result
+    DDL = DDL
+    NAME = "declaration"
 
     # -- history ---------------------------------------------------------------------------
 

@@ -83,6 +83,11 @@ class DuckStore:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The open connection, for feature tables kept in the same file (store/attached.py)."""
+        return self._con
+
     def close(self) -> None:
         self._con.close()
 

@@ -22,7 +22,8 @@ from transitwatch.declarations.lanes import LanePolicy
 from transitwatch.declarations.model import LANES
 from transitwatch.declarations.parse import parse_bytes
 from transitwatch.declarations.profiles import load_profiles
-from transitwatch.errors import InputError, NotFoundError, StoreError
+from transitwatch.errors import InputError, NotFoundError
+from transitwatch.store.attached import duckdb_connection
 from transitwatch.store.declarations import DeclarationStore
 
 # The CLI's defaults (`transitwatch declarations screen`).
@@ -31,10 +32,7 @@ MIN_COUNT = 20
 
 
 def connection(state: ServiceState) -> duckdb.DuckDBPyConnection:
-    con = getattr(state.store, "_con", None)
-    if not isinstance(con, duckdb.DuckDBPyConnection):
-        raise StoreError("the web pages need the DuckDB store")
-    return con
+    return duckdb_connection(state.store, "the web pages")
 
 
 # -- keys on write forms ------------------------------------------------------------------------
