@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from transitwatch.errors import InputError, ParseError
-from transitwatch.flows.model import FlowRecord, ParsedFlows
+from transitwatch.flows.model import TOTAL, FlowRecord, ParsedFlows
 from transitwatch.lists.io import content_hash, decode_text, read_bytes
 
 #: format name -> (source name, module under transitwatch.flows.loaders, parse function name)
@@ -101,6 +101,43 @@ def add_record(parsed: ParsedFlows, line: int, record: FlowRecord) -> None:
         parsed.skip(line, "; ".join(problems))
     else:
         parsed.records.append(record)
+
+
+def thousand_usd_total(
+    parsed: ParsedFlows,
+    *,
+    reporter: str,
+    partner: str,
+    flow: str,
+    freq: str,
+    year: int,
+    month: int | None,
+    value_thousands: float,
+    is_aggregate_partner: bool,
+) -> FlowRecord:
+    """A TOTAL-goods record from a national table that states values in thousand US dollars."""
+    value = value_thousands * THOUSAND
+    return FlowRecord(
+        source=parsed.source,
+        source_file=parsed.source_file,
+        source_version=parsed.version,
+        reporter=reporter,
+        partner=partner,
+        flow=flow,
+        freq=freq,
+        year=year,
+        month=month,
+        product=TOTAL,
+        product_level=0,
+        hs_edition=None,
+        value=value,
+        currency="USD",
+        value_usd=value,
+        quantity=None,
+        quantity_unit=None,
+        net_mass_kg=None,
+        is_aggregate_partner=is_aggregate_partner,
+    )
 
 
 def drop_duplicates(parsed: ParsedFlows, lines: Sequence[int]) -> None:

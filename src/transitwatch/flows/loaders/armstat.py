@@ -17,15 +17,15 @@ from pathlib import Path
 
 from transitwatch.flows.loaders import (
     NO_TRADE,
-    THOUSAND,
     Table,
     add_record,
     drop_duplicates,
     new_parsed,
     note_count,
     number,
+    thousand_usd_total,
 )
-from transitwatch.flows.model import TOTAL, FlowRecord, ParsedFlows, is_aggregate
+from transitwatch.flows.model import ParsedFlows, is_aggregate
 from transitwatch.flows.partners import partner_table
 
 
@@ -69,25 +69,15 @@ def parse(path: str | Path) -> ParsedFlows:
             if value is None or text in NO_TRADE:
                 zero += 1
                 value = value or 0.0
-            record = FlowRecord(
-                source=parsed.source,
-                source_file=parsed.source_file,
-                source_version=parsed.version,
+            record = thousand_usd_total(
+                parsed,
                 reporter="AM",
                 partner=partner.code,
                 flow=flow,
                 freq=freq,
                 year=year,
                 month=month,
-                product=TOTAL,
-                product_level=0,
-                hs_edition=None,
-                value=value * THOUSAND,
-                currency="USD",
-                value_usd=value * THOUSAND,
-                quantity=None,
-                quantity_unit=None,
-                net_mass_kg=None,
+                value_thousands=value,
                 is_aggregate_partner=is_aggregate(partner.code),
             )
             before = len(parsed.records)

@@ -18,15 +18,15 @@ from pathlib import Path
 
 from transitwatch.flows.loaders import (
     NO_TRADE,
-    THOUSAND,
     Table,
     add_record,
     drop_duplicates,
     new_parsed,
     note_count,
     number,
+    thousand_usd_total,
 )
-from transitwatch.flows.model import TOTAL, FlowRecord, ParsedFlows, is_aggregate
+from transitwatch.flows.model import ParsedFlows, is_aggregate
 from transitwatch.flows.partners import partner_table
 
 FLOW_WORDS = {"export": "export", "import": "import", "exports": "export", "imports": "import"}
@@ -64,25 +64,15 @@ class _Builder:
             return
         if partner.via == "country_code":
             self.fallback.add(f"{next(n for n in names if n)!r} -> {partner.code}")
-        record = FlowRecord(
-            source=parsed.source,
-            source_file=parsed.source_file,
-            source_version=parsed.version,
+        record = thousand_usd_total(
+            parsed,
             reporter=self.reporter,
             partner=partner.code,
             flow=flow,
             freq="A",
             year=year,
             month=None,
-            product=TOTAL,
-            product_level=0,
-            hs_edition=None,
-            value=value * THOUSAND,
-            currency="USD",
-            value_usd=value * THOUSAND,
-            quantity=None,
-            quantity_unit=None,
-            net_mass_kg=None,
+            value_thousands=value,
             is_aggregate_partner=is_aggregate(partner.code),
         )
         before = len(parsed.records)
