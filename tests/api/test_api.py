@@ -15,6 +15,7 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
+from ftm_fixtures import ftm
 from transitwatch.api import create_app
 from transitwatch.cli import serve as serve_cli
 from transitwatch.cli.common import TransitWatchGroup
@@ -22,20 +23,6 @@ from transitwatch.cli.main import app as main_app
 from transitwatch.cli.main import root
 from transitwatch.lists.ftm import parse as parse_ftm
 from transitwatch.store.keys import KeyStore
-
-STAMP = "2024-01-31T00:00:00"
-
-
-def ftm(eid: str, schema: str, name: str, **props: list[str]) -> dict[str, Any]:
-    return {
-        "id": eid,
-        "schema": schema,
-        "caption": name,
-        "properties": {"name": [name], **props},
-        "datasets": ["test"],
-        "last_change": STAMP,
-    }
-
 
 ENTITIES = [
     ftm("C1", "Company", "Profflab LLC", country=["kg"], program=["RUSSIA-EO14024"]),

@@ -12,23 +12,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from ftm_fixtures import ftm
 from transitwatch.cli.main import app
 from transitwatch.screening.calibration import default_calibration
 from transitwatch.store.duck import DuckStore
-
-STAMP = "2024-01-31T00:00:00"
-
-
-def ftm(eid: str, schema: str, name: str, **props: list[str]) -> dict[str, Any]:
-    return {
-        "id": eid,
-        "schema": schema,
-        "caption": name,
-        "properties": {"name": [name], **props},
-        "datasets": ["test"],
-        "last_change": STAMP,
-    }
-
 
 PROFFLAB = ftm("C1", "Company", "Profflab LLC", country=["kg"], program=["RUSSIA-EO14024"])
 KOLBAYEV = ftm(

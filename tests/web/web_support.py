@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
+from ftm_fixtures import ftm
 from transitwatch.api import create_app
 from transitwatch.cli.main import app as main_app
 from transitwatch.declarations.generate import HEADER, generate
@@ -20,7 +21,6 @@ from transitwatch.store.flows import FLOW_COLUMNS, FlowStore
 from transitwatch.store.keys import KeyStore
 from transitwatch.web import router
 
-STAMP = "2024-01-31T00:00:00"
 ENV = (
     "TRANSITWATCH_DB",
     "TRANSITWATCH_THRESHOLD",
@@ -30,17 +30,6 @@ ENV = (
     "TRANSITWATCH_MAX_BATCH",
     "TRANSITWATCH_MAX_BODY_BYTES",
 )
-
-
-def ftm(eid: str, schema: str, name: str, **props: list[str]) -> dict[str, Any]:
-    return {
-        "id": eid,
-        "schema": schema,
-        "caption": name,
-        "properties": {"name": [name], **props},
-        "datasets": ["test"],
-        "last_change": STAMP,
-    }
 
 
 ENTITIES = [
