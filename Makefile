@@ -33,6 +33,8 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/screening_quality.py --data "$(DATA)" --peer
 	$(PY) benchmarks/screening_speed.py --data "$(DATA)"
+	$(PY) -m benchmarks.declarations_bench --n 100000 --seed 7 --data "$(DATA)"
+	@echo "Also: benchmarks/api_load.py (HTTP, loopback) and benchmarks/flows_bench.py (100M rows, slow); see docs/benchmarks.md"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
