@@ -27,6 +27,7 @@ from transitwatch.declarations.model import (
     Rejected,
 )
 from transitwatch.errors import InputError
+from transitwatch.lists.io import decode_central_asian
 
 MAX_NAME = 300
 MAX_TEXT = 2000
@@ -45,16 +46,6 @@ class Parsed:
     format: str
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM or not) when it decodes, else cp1251."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1251", errors="replace"), "cp1251"
-
-
 def sniff_format(text: str, name: str = "") -> str:
     """'jsonl' when the name says so or the first non-blank character is '{', else 'csv'."""
     lower = name.lower()
@@ -66,7 +57,7 @@ def sniff_format(text: str, name: str = "") -> str:
 
 
 def parse_bytes(data: bytes, name: str = "declarations") -> Parsed:
-    text, encoding = decode(data)
+    text, encoding = decode_central_asian(data)
     fmt = sniff_format(text, name)
     records = read_jsonl(text, name) if fmt == "jsonl" else read_csv(text, name)
     accepted, rejected = validate_records(records)

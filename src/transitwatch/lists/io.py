@@ -76,3 +76,14 @@ def checked_records(
                 f"expected {width} fields, found {len(record)}", path=str(path), row=line_num
             )
         yield line_num, record
+
+
+def decode_central_asian(data: bytes) -> tuple[str, str]:
+    """(text, encoding) of an input file from a Central Asian system: UTF-8 (BOM or not) when
+    it decodes, else cp1251, the Windows Cyrillic code page such systems often export in."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace"), "cp1251"

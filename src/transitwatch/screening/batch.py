@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from transitwatch.errors import InputError, TransitWatchError
-from transitwatch.lists.io import read_bytes
+from transitwatch.lists.io import decode_central_asian, read_bytes
 from transitwatch.screening.screener import Screener
 from transitwatch.screening.types import PartyQuery
 
@@ -39,14 +39,7 @@ class QueryRow:
     error: str | None
 
 
-def decode_queries(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 when it decodes, else cp1251."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1251", errors="replace"), "cp1251"
+decode_queries = decode_central_asian  # the name the batch reader has always exported
 
 
 def read_queries(path: str | Path) -> tuple[list[QueryRow], str]:
