@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import ClassVar, Self, TypeVar
 
 import duckdb
@@ -53,4 +54,22 @@ class AttachedTables:
         return result
 
 
-__all__ = ["AttachedTables", "duckdb_connection"]
+__all__ = ["AttachedTables", "ClosesOnExit", "duckdb_connection"]
+
+
+class ClosesOnExit:
+    """``with Store(...) as st:`` closes the store on the way out; subclasses define close()."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -9,8 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import duckdb
 
@@ -24,6 +22,7 @@ from transitwatch.lists.versions import (
     make_diff,
 )
 from transitwatch.screening.types import HitRecord, PartyQuery
+from transitwatch.store.attached import ClosesOnExit
 from transitwatch.store.base import LATEST, PREVIOUS, ScreeningRecord
 from transitwatch.store.rows import (
     check_entities,
@@ -44,7 +43,7 @@ from transitwatch.store.tables import (
 _REFS_HELP = "a version id, a seq number, a file date (YYYY-MM-DD), 'latest' or 'previous'"
 
 
-class DuckStore:
+class DuckStore(ClosesOnExit):
     """A ListStore in one DuckDB file. Use as a context manager, or call :meth:`close`."""
 
     #: entities per INSERT inside a save (one transaction either way)
@@ -90,17 +89,6 @@ class DuckStore:
 
     def close(self) -> None:
         self._con.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"DuckStore({str(self.path)!r})"

@@ -15,13 +15,13 @@ import operator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import duckdb
 
 from transitwatch.errors import StoreError
 from transitwatch.flows.model import COLUMNS, ParsedFlows
+from transitwatch.store.attached import ClosesOnExit
 from transitwatch.store.tables import bulk_insert
 
 FLOW_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -76,7 +76,7 @@ class LoadInfo:
     replaced_rows: int  # rows of an earlier load of the same file, now replaced
 
 
-class FlowStore:
+class FlowStore(ClosesOnExit):
     """``trade_flows`` and ``trade_loads`` in a DuckDB file (or on a connection you own)."""
 
     def __init__(
@@ -119,17 +119,6 @@ class FlowStore:
     def close(self) -> None:
         if self._owned:
             self._con.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- writing -------------------------------------------------------------------------------
 

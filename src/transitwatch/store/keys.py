@@ -15,12 +15,12 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import duckdb
 
 from transitwatch.errors import InputError, NotFoundError, StoreError
+from transitwatch.store.attached import ClosesOnExit
 
 Role = Literal["analyst", "supervisor"]
 ROLES: tuple[Role, ...] = ("analyst", "supervisor")
@@ -86,7 +86,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None else None
 
 
-class KeyStore:
+class KeyStore(ClosesOnExit):
     """The ``api_keys`` table. Thread-safe: one lock around the connection."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
@@ -107,17 +107,6 @@ class KeyStore:
 
     def close(self) -> None:
         self._con.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def create(self, role: str, label: str | None = None) -> tuple[ApiKey, str]:
         """A new key: its record and the full secret key, which is shown only this once."""
