@@ -14,7 +14,6 @@ Schema = Literal["person", "organization", "vessel", "aircraft"]
 SCHEMAS: tuple[Schema, ...] = ("person", "organization", "vessel", "aircraft")
 
 NameKind = Literal["primary", "alias", "weak_alias", "previous"]
-NAME_KINDS: tuple[NameKind, ...] = ("primary", "alias", "weak_alias", "previous")
 
 # Identifier types we recognise. Parsers map their source's wording onto these.
 IDENTIFIER_TYPES = (

@@ -57,6 +57,3 @@ def detect_script(text: str) -> str:
     # Cyrillic names written with a stray Latin 'i' (Ukrainian) stay Cyrillic.
     return max(counts.items(), key=lambda kv: kv[1])[0]
 
-
-def has_script(text: str, script: str) -> bool:
-    return any(char_script(ch) == script for ch in text)
