@@ -17,8 +17,13 @@ from transitwatch.api.models import (
     ScreenResponse,
 )
 from transitwatch.errors import InputError, TransitWatchError
-from transitwatch.screening.batch import _COUNTRY_RE, _DATE_RE
-from transitwatch.screening.types import HitRecord, PartyQuery
+from transitwatch.screening.types import (
+    COUNTRY_RE,
+    DATE_RE,
+    HitRecord,
+    PartyQuery,
+    normalise_schema,
+)
 
 router = APIRouter(tags=["screening"])
 
@@ -38,16 +43,14 @@ def party_query(
 ) -> PartyQuery:
     """A PartyQuery from API fields, with the checks of the CLI and of a batch row."""
     problems: list[str] = []
-    kind = schema.strip().lower() if schema and schema.strip() else None
-    if kind == "company":
-        kind = "organization"
+    kind = normalise_schema(schema)
     if kind is not None and kind not in SCHEMAS:
         problems.append(f"type must be one of {', '.join(SCHEMAS)}, not {schema!r}")
     iso = country.strip().upper() if country and country.strip() else None
-    if iso is not None and not _COUNTRY_RE.match(iso):
+    if iso is not None and not COUNTRY_RE.match(iso):
         problems.append(f"country {country!r} is not an ISO 3166-1 alpha-2 code")
     birth = birth_date.strip() if birth_date and birth_date.strip() else None
-    if birth is not None and not _DATE_RE.match(birth):
+    if birth is not None and not DATE_RE.match(birth):
         problems.append(f"birth_date {birth_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     if problems:
         raise InputError("; ".join(problems))

@@ -14,10 +14,17 @@ from rich.text import Text
 from transitwatch import settings
 from transitwatch.cli.common import Steps, say, status, stderr, stdout, store
 from transitwatch.errors import InputError
-from transitwatch.screening.batch import _COUNTRY_RE, _DATE_RE, read_queries, screen_rows
+from transitwatch.screening.batch import read_queries, screen_rows
 from transitwatch.screening.rescreen import PastScreening, rescreen
 from transitwatch.screening.screener import Screener
-from transitwatch.screening.types import Hit, HitRecord, PartyQuery
+from transitwatch.screening.types import (
+    COUNTRY_RE,
+    DATE_RE,
+    Hit,
+    HitRecord,
+    PartyQuery,
+    normalise_schema,
+)
 from transitwatch.store import ListStore
 
 screen_app = typer.Typer(
@@ -99,16 +106,15 @@ def screen_party(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Screen one name and print the hits above the threshold, best first, with reasons."""
-    if schema == "company":  # as in batch files
-        schema = "organization"
+    schema = normalise_schema(schema)
     if schema is not None and schema not in SCHEMAS:
         raise InputError(f"--type must be one of {', '.join(SCHEMAS)}, not {schema!r}")
     # the same checks as a batch row: a bad value must not silently skew or drop evidence
-    if country is not None and not _COUNTRY_RE.match(country):
+    if country is not None and not COUNTRY_RE.match(country):
         raise InputError(
             f"--country must be an ISO 3166-1 alpha-2 code such as KG, not {country!r}"
         )
-    if birth_date is not None and not _DATE_RE.match(birth_date):
+    if birth_date is not None and not DATE_RE.match(birth_date):
         raise InputError(f"--birth-date must be YYYY, YYYY-MM or YYYY-MM-DD, not {birth_date!r}")
     query = PartyQuery(
         name=name,

@@ -56,4 +56,3 @@ def detect_script(text: str) -> str:
         return "latin"
     # Cyrillic names written with a stray Latin 'i' (Ukrainian) stay Cyrillic.
     return max(counts.items(), key=lambda kv: kv[1])[0]
-

@@ -20,13 +20,11 @@ from typing import Any
 from transitwatch.errors import InputError, TransitWatchError
 from transitwatch.lists.io import decode_central_asian, read_bytes
 from transitwatch.screening.screener import Screener
-from transitwatch.screening.types import PartyQuery
+from transitwatch.screening.types import COUNTRY_RE, DATE_RE, PartyQuery, normalise_schema
 
 REQUIRED = ("id", "name")
 MAX_LINE = 20_000  # a queries row is a few hundred characters; refuse absurd ones early
 OPTIONAL = ("type", "country", "birth_date", "identifier")
-_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv treats as a line end (not U+2028 etc.)
 
 
@@ -107,14 +105,12 @@ def _row(line: int, cells: list[str], width: int, pos: dict[str, int]) -> QueryR
     if len(cells) != width:
         return QueryRow(line, rid, name, None, f"expected {width} columns, found {len(cells)}")
     problems: list[str] = []
-    schema = get("type").lower() or None
-    if schema == "company":
-        schema = "organization"
+    schema = normalise_schema(get("type"))
     country = get("country").upper() or None
-    if country is not None and not _COUNTRY_RE.match(country):
+    if country is not None and not COUNTRY_RE.match(country):
         problems.append(f"country {country!r} is not an ISO 3166-1 alpha-2 code")
     birth = get("birth_date") or None
-    if birth is not None and not _DATE_RE.match(birth):
+    if birth is not None and not DATE_RE.match(birth):
         problems.append(f"birth_date {birth!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     if problems:
         return QueryRow(line, rid, name, None, "; ".join(problems))

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from transitwatch.lists.model import ListedEntity
+
+# What every edge (batch file, CLI, API) accepts for a query's optional fields.
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")  # YYYY, YYYY-MM or YYYY-MM-DD
+COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")  # ISO 3166-1 alpha-2
+_SCHEMA_ALIASES = {"company": "organization"}
+
+
+def normalise_schema(value: str | None) -> str | None:
+    """A query type as written ("Company", " person ") in the screener's vocabulary."""
+    kind = value.strip().lower() if value and value.strip() else None
+    return _SCHEMA_ALIASES.get(kind, kind) if kind is not None else None
 
 
 @dataclass(frozen=True, slots=True)
