@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict
 from datetime import UTC
 from typing import Any
 
@@ -14,29 +14,10 @@ from transitwatch.lists.model import ListedEntity, ParsedList
 from transitwatch.lists.versions import VersionInfo
 from transitwatch.screening.types import Hit, HitRecord, PartyQuery
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _plain(value: Any) -> Any:
-    """``dataclasses.asdict`` for the entity model, minus its deep copies (several times faster)."""
-    kind = type(value)
-    if kind is str or value is None:
-        return value
-    if kind is tuple or kind is list:
-        return [_plain(v) for v in value]
-    names = _FIELD_NAMES.get(kind)
-    if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.setdefault(kind, tuple(f.name for f in fields(value)))
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
 
 def entity_json(entity: ListedEntity) -> str:
-    """Exactly ``entity.to_json()`` (a unit test holds them equal), computed faster."""
-    return json.dumps(_plain(entity), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The entity's JSON as stored (``ListedEntity.to_json``)."""
+    return entity.to_json()
 
 
 def entity_rows(
