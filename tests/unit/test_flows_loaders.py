@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from transitwatch.errors import InputError, ParseError
+from transitwatch.errors import ConfigError, InputError, ParseError
 from transitwatch.flows.loaders import detect, header_of, parse
 from transitwatch.flows.model import FlowRecord, ParsedFlows
 from transitwatch.flows.partners import partner_table
-from transitwatch.flows.rates import rate_table, table_from_text
+from transitwatch.flows.rates import Conversion, rate_table, table_from_text
 from transitwatch.store.flows import FlowStore
 
 COMTRADR = (
@@ -133,7 +133,9 @@ def test_eurostat_aggregates_footnotes_and_conversion(tmp_path: Path) -> None:
     recs = by_key(parsed)
     eu = recs[("EU27", "KG", "export", "TOTAL")]
     assert eu.currency == "EUR" and eu.value == 1_000_000
-    assert eu.value_usd == pytest.approx(1_000_000 * 1.0530)  # ECB 2022 annual average
+    # a January 2022 row: the Federal Reserve's January 2022 average, not the 2022 annual one
+    assert eu.value_usd == pytest.approx(1_000_000 * 1.1317)
+    assert any("monthly average: Federal Reserve" in note for note in parsed.notes)
     assert ("DE", "KG", "export", "TOTAL") in recs
     assert recs[("PL", "EXTRA_EU27", "export", "TOTAL")].is_aggregate_partner
     assert [s.reason for s in parsed.skipped] == ["unknown partner name 'Atlantis'"]
@@ -198,18 +200,52 @@ def test_partner_table_languages() -> None:
     assert isinstance(table.lookup("Atlantis"), str)
 
 
-def test_rates_annual_fallback_for_months() -> None:
+def test_rates_monthly_then_annual_fallback() -> None:
     rates = rate_table()
     assert rates.conversion("USD", 2022).usd_per_unit == 1.0
-    monthly = rates.conversion("EUR", 2021, 5)
-    assert monthly.usd_per_unit == 1.1827 and "no monthly" in monthly.basis
+    # Federal Reserve H.10 monthly average for May 2021 (FRED EXUSEU), not the ECB annual 1.1827
+    may = rates.conversion("EUR", 2021, 5)
+    assert (may.usd_per_unit, may.basis) == (1.2146, "monthly average")
+    assert "Federal Reserve" in may.source
+    # the monthly series ends with 2024-09: later months fall back to the year's ECB average
+    late = rates.conversion("EUR", 2024, 11)
+    assert late.usd_per_unit == 1.0824 and "no monthly" in late.basis and "ECB" in late.source
+    annual = rates.conversion("EUR", 2022)
+    assert (annual.usd_per_unit, annual.basis) == (1.0530, "annual average")
     with pytest.raises(InputError):
         rates.conversion("AMD", 2022)
+
+
+def test_packaged_monthly_rates_agree_with_annual_averages() -> None:
+    # Guards the transcription of fx_rates.yml: two series from two publishers (ECB annual,
+    # Federal Reserve monthly) must agree within 0.2% for every complete year they share.
+    rates = rate_table()
+    for year, annual in rates.annual["EUR"].items():
+        months = [rates.monthly["EUR"].get((year, m)) for m in range(1, 13)]
+        if None in months:
+            continue
+        mean = sum(m for m in months if m is not None) / 12
+        assert abs(mean / annual - 1) < 0.002, (year, mean, annual)
+    assert {y for (y, _m) in rates.monthly["EUR"]} >= set(range(2017, 2024))
+
+
+def test_rate_file_is_validated() -> None:
+    head = "currencies:\n  EUR:\n    source: test\n    quote: usd_per_unit\n"
     custom = table_from_text(
-        "currencies:\n  EUR:\n    source: test\n    quote: usd_per_unit\n"
-        "    annual: {2022: 1.05}\n    monthly: {'2022-01': 1.13}\n"
+        head + "    monthly_source: test m\n    annual: {2022: 1.05}\n"
+        "    monthly: {'2022-01': 1.13}\n"
     )
-    assert custom.conversion("EUR", 2022, 1).basis == "monthly average"
+    assert custom.conversion("EUR", 2022, 1) == Conversion(1.13, "monthly average", "test m")
+    assert custom.conversion("EUR", 2022, 2).usd_per_unit == 1.05
+    with pytest.raises(ConfigError, match="no monthly_source"):
+        table_from_text(head + "    annual: {2022: 1.05}\n    monthly: {'2022-01': 1.13}\n")
+    with pytest.raises(ConfigError, match="not YYYY-MM"):
+        table_from_text(
+            head
+            + "    monthly_source: m\n    annual: {2022: 1.05}\n    monthly: {'2022-13': 1.1}\n"
+        )
+    with pytest.raises(ConfigError, match="implausible"):
+        table_from_text(head + "    annual: {2022: 1050}\n")
 
 
 def test_unknown_format_and_bad_rows(tmp_path: Path) -> None:

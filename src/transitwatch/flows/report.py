@@ -167,8 +167,9 @@ def _eu_monthly_section(d: ReportData) -> str:
     )
     caption = (
         f"Source: {', '.join(sources)} (EU-27 aggregate as reporter; member states summed where "
-        "the aggregate is missing). Method: monthly exports, TOTAL goods, in USD (value_usd, "
-        f"converted from EUR by the loader); each line is indexed to its own "
+        "the aggregate is missing). Method: monthly exports, TOTAL goods, in USD (value_usd; EUR "
+        "converted by the loader at each month's average rate, Federal Reserve H.10, where "
+        f"fx_rates.yml has one); each line is indexed to its own "
         f"{d.baseline[0]}–{d.baseline[1]} monthly mean = 100, so a rise in exports to a transit "
         "country can be read against the fall in exports to Russia on one scale."
     )
@@ -193,7 +194,9 @@ def _mirror_section(d: ReportData) -> str:
         f"Sources: exports {', '.join(sorted({r.export_source for r in rows}))}; imports "
         f"{', '.join(sorted({r.import_source for r in rows}))}. Method: mirror gap = importer's "
         f"imports (CIF) / {d.cif_fob:.2f} (CIF/FOB ratio) − exporter's exports (FOB), "
-        "share = gap / exports; both in USD (EUR converted by the loader). Import side basis: "
+        "share = gap / exports; both in USD (EUR converted by the loader: monthly rows at the "
+        "month's Federal Reserve H.10 average, annual rows at the ECB annual average). Import "
+        "side basis: "
         f"{', '.join(sorted({r.import_basis for r in rows}))}."
     )
     table = _table(

@@ -6,7 +6,8 @@ Eurostat's long English labels (with footnotes such as "Germany (incl. German De
 'DD' from 1991)") or, for one staged year, French ones; both are mapped through partners.yml.
 Reporter aggregates (EU-27, the EU in its changing composition, the euro area) are kept with
 their aggregate codes: never sum reporters without dropping them. Values are converted to US
-dollars with the packaged ECB rates (:mod:`transitwatch.flows.rates`).
+dollars with the packaged rates: the month's average for monthly rows, the year's for annual ones
+(:mod:`transitwatch.flows.rates`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def parse(path: str | Path) -> ParsedFlows:
     rates = rate_table()
     names = partner_table()
     lines: list[int] = []
-    bases: set[str] = set()
+    bases: dict[str, str] = {}
     for line, row in table.rows():
         flow = FLOWS.get(row["flow"].strip().upper())
         if flow is None:
@@ -70,7 +71,7 @@ def parse(path: str | Path) -> ParsedFlows:
             parsed.skip(line, str(reporter if isinstance(reporter, str) else partner))
             continue
         conversion = rates.conversion("EUR", year, month)
-        bases.add(conversion.basis)
+        bases[conversion.basis] = conversion.source
         record = FlowRecord(
             source=parsed.source,
             source_file=parsed.source_file,
@@ -96,7 +97,7 @@ def parse(path: str | Path) -> ParsedFlows:
         add_record(parsed, line, record)
         if len(parsed.records) > before:
             lines.append(line)
-    for basis in sorted(bases):
-        parsed.notes.append(f"EUR converted to USD with the ECB {basis} (fx_rates.yml)")
+    for basis, source in sorted(bases.items()):
+        parsed.notes.append(f"EUR converted to USD with the {basis}: {source} (fx_rates.yml)")
     drop_duplicates(parsed, lines)
     return parsed
