@@ -22,6 +22,7 @@ from transitwatch.declarations.model import Decision, Declaration
 from transitwatch.declarations.parse import parse_bytes, validate_records
 from transitwatch.declarations.profiles import ProfileError, load_profiles, parse_profile
 from transitwatch.errors import InputError
+from transitwatch.goods import GoodsKnowledge
 
 CSV_HEADER = ",".join(HEADER[:-1])
 
@@ -65,6 +66,7 @@ class FakeGoods:
         origin: str | None = None,
         exporter_country: str | None = None,
         flow: str = "export",
+        described: Any = (),
     ) -> list[Any]:
         out: list[Any] = []
         if hs_code[:6] in self.TIERS:
@@ -278,6 +280,11 @@ def test_clean_declaration_fires_nothing() -> None:
         ("TW-EMBARGO-001", {"hs_code": "8482100000", "destination_country": "RU"}, {}),
         ("TW-BAN-001", {"hs_code": "8806220000"}, {}),
         ("TW-MISMATCH-001", {"description": "microcontroller STM32"}, {}),
+        (
+            "TW-MISMATCH-003",
+            {"description": "microcontroller STM32", "transit_countries": ("RU",)},
+            {},
+        ),
         ("TW-MISMATCH-002", {"hs_code": "8542310000", "description": "spare parts"}, {}),
         ("TW-RF-FORWARDER-001", {"hs_code": "8482100000", "consignee_name": "Nur Cargo LLP"}, {}),
         ("TW-RF-NEWBUYER-001", {"hs_code": "8542310000"}, {}),
@@ -348,6 +355,49 @@ def test_red_quota_keeps_the_highest_scores() -> None:
     assign(ds, LanePolicy(red_rate=0.02, yellow_rate=None))
     assert [d.declaration_id for d in ds if d.lane == "red"] == ["D0", "D1"]
     assert ds[2].lane == "yellow" and ds[2].reasons[0].rule == "TW-LANE-QUOTA"
+
+
+def test_quota_leaves_a_place_in_a_small_batch() -> None:
+    # A border post screening 3 declarations at a 5% red quota: 0.15 places round up to one,
+    # so the worst declaration stays red instead of falling through to blue.
+    ds = _decisions([70, 61, 0])
+    assign(ds, LanePolicy(red_rate=0.05, yellow_rate=0.15))
+    assert [d.lane for d in ds] == ["red", "yellow", "green"]
+    assert [r.rule for r in ds[1].reasons] == ["TW-LANE-QUOTA"]
+
+
+def test_seized_drones_declared_as_sprayers_go_red_in_any_batch() -> None:
+    # The 2023 case: a Kyrgyz company sent DJI Agras drones to Russia through Kazakhstan,
+    # declared as agricultural sprayers (HS 8424). With the real goods knowledge the drone ban
+    # applies by description and the misdeclaration to Russia forces red, so neither quotas nor
+    # luck decide it, even in a batch of three.
+    drones = replace(
+        CLEAN,
+        declaration_id="KG-DRONES",
+        date=date(2023, 9, 5),
+        hs_code="8424410000",
+        description="квадрокоптер для опрыскивания полей DJI Agras T30",
+        consignee_name="ООО Агротех",
+        consignee_country="RU",
+        destination_country="RU",
+        transit_countries=("KZ",),
+    )
+    batch = [replace(CLEAN, declaration_id="C1"), drones, replace(CLEAN, declaration_id="C2")]
+    eng = Engine(
+        load_profiles(),
+        GoodsKnowledge.default(),
+        FakeScreener({}),
+        policy=LanePolicy(red_rate=0.05, yellow_rate=0.15, random_rate=0.0),
+    )
+    decided = {d.declaration_id: d for d in eng.screen(batch)}
+    d = decided["KG-DRONES"]
+    assert d.lane == "red" and not d.random
+    fired = {r.rule: r for r in d.reasons}
+    assert {"TW-BAN-001", "TW-MISMATCH-003"} <= set(fired) and "TW-MISMATCH-001" not in fired
+    assert "TW-LANE-QUOTA" not in fired
+    ban = fired["TW-BAN-001"].evidence["national_ban_detail"][0]
+    assert ban["list_id"] == "kg_drone_export_ban" and ban["matched_code"] == "described as uav"
+    assert {decided["C1"].lane, decided["C2"].lane} == {"green"}
 
 
 def test_random_inspection_reproducible_and_labelled() -> None:

@@ -144,6 +144,39 @@ def test_kg_drone_export_ban(
         assert ban[0].category == "drone export ban" and ban[0].source
 
 
+@pytest.mark.parametrize(
+    ("described", "on", "exporter", "banned"),
+    [
+        ({"uav"}, AFTER, "KG", True),  # "квадрокоптер" declared as a sprayer (the 2023 case)
+        ({"uav_parts", "agricultural_sprayers"}, AFTER, "KG", True),  # drone frames, FPV parts
+        ({"agricultural_sprayers"}, AFTER, "KG", False),  # a real sprayer
+        ({"uav"}, BEFORE, "KG", False),  # before the ban's start date
+        ({"uav"}, AFTER, "KZ", False),  # the ban binds Kyrgyz exporters only
+    ],
+)
+def test_kg_drone_ban_applies_by_description(
+    gk: GoodsKnowledge, described: set[str], on: date, exporter: str, banned: bool
+) -> None:
+    hits = gk.controls_for(
+        "8424410000", on=on, destination="RU", exporter_country=exporter, described=described
+    )
+    ban = [h for h in hits if h.list_id == "kg_drone_export_ban"]
+    assert bool(ban) is banned
+    if ban:
+        assert ban[0].matched_code.startswith("described as")
+        assert ban[0].category == "drone export ban" and "8424.41" in ban[0].message
+
+
+def test_described_as_is_checked_against_the_lexicon(tmp_path: Path) -> None:
+    path = tmp_path / "l.yml"
+    path.write_text(USER_YAML + "described_as: [teleporters]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="teleporters"):
+        GoodsKnowledge([load_control_list(path)])
+    path.write_text(USER_YAML + "described_as: uav\n", encoding="utf-8")
+    with pytest.raises(ParseError, match="described_as"):
+        load_control_list(path)
+
+
 def test_kg_drone_ban_start_date_is_a_parameter() -> None:
     later = GoodsKnowledge.default(drone_ban_start=date(2024, 1, 1))
     lst = later.get_list("kg_drone_export_ban")

@@ -203,6 +203,7 @@ class Engine:
         """(facts for the rules, evidence details per fact, the screened parties)."""
         g = self.goods
         tier = g.chpl_tier(d.hs6)
+        signals, mismatches = self._goods(d.hs_code, d.description)
         controls = g.controls_for(
             d.hs_code,
             on=d.date,
@@ -210,11 +211,11 @@ class Engine:
             origin=d.origin_country,
             exporter_country=d.exporter_country,
             flow=d.flow,
+            described={s.category for s in signals},
         )
         embargo = g.embargoed(d.destination_country, d.date) or g.embargoed(
             d.consignee_country, d.date
         )
-        signals, mismatches = self._goods(d.hs_code, d.description)
         uv = d.unit_value()
         bands = self.history.bands(d.date) if uv else None
         outlier = bands.check(d.hs6, uv[0], uv[1]) if bands is not None and uv else None

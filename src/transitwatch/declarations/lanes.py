@@ -63,7 +63,8 @@ def _forced(d: Decision) -> str | None:
 
 
 def _cap(decisions: Sequence[Decision], lane: str, rate: float, to: str) -> None:
-    allowed = math.floor(rate * len(decisions))
+    # Rounded up: a quota above zero leaves at least one place, even in a batch of three.
+    allowed = math.ceil(rate * len(decisions) - 1e-9)
     in_lane = [d for d in decisions if d.lane == lane]
     if len(in_lane) <= allowed:
         return

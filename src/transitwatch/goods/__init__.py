@@ -9,7 +9,7 @@ lists), description ↔ HS consistency and unit-value bands. Pure: no store, no 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -70,6 +70,15 @@ class GoodsKnowledge:
             seen[lst.id] = lst.path
         self.lists: list[ControlList] = list(lists)
         self.lexicon: tuple[Category, ...] = tuple(lexicon or default_lexicon())
+        known = {c.id for c in self.lexicon}
+        for lst in self.lists:
+            unknown = sorted(set(lst.described_as) - known)
+            if unknown:
+                raise InputError(
+                    f"control list {lst.id!r} ({lst.path}): described_as names "
+                    f"{', '.join(unknown)}, which the goods lexicon does not know "
+                    f"(known: {', '.join(sorted(known))})"
+                )
         self.hs = hs
         self._by_id = {lst.id: lst for lst in self.lists}
         self._signals: dict[str, list[GoodsSignal]] = {}
@@ -105,12 +114,15 @@ class GoodsKnowledge:
         origin: str | None = None,
         exporter_country: str | None = None,
         flow: str = "export",
+        described: Collection[str] = (),
     ) -> list[ControlHit]:
         """Every list entry that applies to the code on that day for this movement.
 
         A goods list applies when valid on ``on``, its flow is ``any`` or ``flow``, its exporter
         countries (if any) include ``exporter_country`` or ``origin``, and its scope (if any)
-        includes ``destination`` (an unknown destination keeps the hit, with its scope). The
+        includes ``destination`` (an unknown destination keeps the hit, with its scope). A list
+        with ``described_as`` also applies, under any code, when ``described`` (the categories
+        the description names, see :meth:`description_signals`) shares one of them. The
         embargo list adds a hit when ``destination`` is embargoed and the code is on one of its
         goods lists."""
         code = normalize_hs_code(hs_code)
@@ -129,6 +141,9 @@ class GoodsKnowledge:
                 continue
             entry = lst.match(code)
             if entry is None:
+                named = [c for c in lst.described_as if c in described]
+                if named and not (lst.destinations and dest and dest not in lst.destinations):
+                    hits.append(_described_hit(lst, code, named))
                 continue
             scope = entry.destinations or lst.destinations
             if scope and dest and dest not in scope:
@@ -266,4 +281,28 @@ def _goods_hit(
         ),
         source=entry.source or lst.source,
         destination_scope=scope,
+    )
+
+
+def _described_hit(lst: ControlList, code: str, named: Sequence[str]) -> ControlHit:
+    """A list that covers goods by what the description says they are, whatever their code."""
+    category = lst.entries[0].category if lst.entries else lst.name
+    exporters = (
+        f", exports from {', '.join(lst.exporter_countries)} since {lst.valid_from}"
+        if lst.exporter_countries
+        else ""
+    )
+    return ControlHit(
+        list_id=lst.id,
+        list_name=lst.name,
+        version=lst.version,
+        category=category,
+        matched_code=f"described as {', '.join(named)}",
+        message=(
+            f"the description names {', '.join(named)}, which the {lst.name} (version "
+            f"{lst.version}) covers whatever the code; declared under HS {dotted(code)}"
+            f"{exporters}"
+        ),
+        source=lst.source,
+        destination_scope=lst.destinations,
     )

@@ -14,6 +14,8 @@ YAML (``.yml``/``.yaml``)::
     flow: export                    # optional: export | import | transit | any (default any)
     exporter_countries: []          # optional ISO2: the list binds these exporters only
     destinations: [RU, BY]          # optional ISO2 default scope; empty = any destination
+    described_as: [uav]             # optional: goods_lexicon.yml categories the list also covers
+                                    # whatever the code, when the description names them
     codes:
       - code: "8471"                # HS prefix, 2-10 digits (dots/spaces allowed)
         category: computers         # optional (default: the list name)
@@ -23,7 +25,7 @@ YAML (``.yml``/``.yaml``)::
 CSV (``.csv``, UTF-8 or cp1251): one row per code with the columns ``id, name, version,
 valid_from, valid_to, source, code`` and optionally ``category, label, destinations, flow,
 exporter_countries`` (countries separated by ``;`` or spaces). The list columns may be left
-empty after the first row; a different value is an error.
+empty after the first row; a different value is an error. ``described_as`` is YAML-only.
 
 Any mistake raises ParseError naming the file, the row (CSV line, or YAML code item) and field.
 
@@ -148,7 +150,22 @@ def _from_mapping(data: dict[str, Any], path: Path, overrides: Mapping[str, obje
         destinations=_countries(data.get("destinations"), where, None, "destinations"),
         goods_lists=tuple(str(g) for g in data.get("goods_lists") or ()),
         path=where,
+        described_as=_categories(data.get("described_as"), where, kind),
     )
+
+
+def _categories(value: object, where: str, kind: str) -> tuple[str, ...]:
+    if value in (None, "", []):
+        return ()
+    if kind != "goods":
+        raise ParseError("only goods lists take described_as", path=where, field="described_as")
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ParseError(
+            "expected a list of goods_lexicon.yml categories, e.g. [uav]",
+            path=where,
+            field="described_as",
+        )
+    return tuple(v.strip() for v in value)
 
 
 def _code_entries(items: object, where: str, template: str) -> tuple[ControlEntry, ...]:

@@ -93,6 +93,9 @@ class ControlList:
     destinations: tuple[str, ...] = ()  # default scope of every entry; () = any destination
     goods_lists: tuple[str, ...] = ()  # countries lists only
     path: str = ""  # where it was loaded from
+    # Goods lists only: description categories (goods_lexicon.yml) the list also covers under
+    # ANY code, e.g. a drone export ban covers "квадрокоптер" declared as a sprayer (8424).
+    described_as: tuple[str, ...] = ()
 
     def valid_on(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
