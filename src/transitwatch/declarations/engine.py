@@ -6,7 +6,7 @@ are handed in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ class GoodsLike(Protocol):
         origin: str | None = None,
         exporter_country: str | None = None,
         flow: str = "export",
+        described: Collection[str] = (),
     ) -> list[Any]: ...
 
     def chpl_tier(self, hs_code: str) -> str | None: ...
