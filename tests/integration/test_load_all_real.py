@@ -92,3 +92,18 @@ def test_second_load_all_changes_nothing(shared_data: Path, loaded: tuple[Path, 
     again = CliRunner().invoke(app, [*args, "-s", "un_sc_sanctions"])
     assert again.exit_code == 0, again.output
     assert "0 stored, 2 already stored, 0 failed" in again.stdout
+
+
+def test_every_identifier_type_is_a_known_one(loaded: tuple[Path, Result]) -> None:
+    # The parsers map each source's wording ("Tax ID No.", "Registration ID", "IMO number") onto
+    # the shared IDENTIFIER_TYPES; a new wording must not leak through as a type of its own.
+    from transitwatch.lists.model import IDENTIFIER_TYPES
+
+    db, _ = loaded
+    with DuckStore(db, read_only=True) as st:
+        types: dict[str, int] = {}
+        for entity, _version in st.current_entities():
+            for ident in entity.identifiers:
+                types[ident.type] = types.get(ident.type, 0) + 1
+    assert set(types) <= set(IDENTIFIER_TYPES), sorted(set(types) - set(IDENTIFIER_TYPES))
+    assert types.get("inn", 0) > 100 and types.get("imo", 0) > 100  # Russian INNs, vessel IMOs
