@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transitwatch.names.analyze import INITIAL, PATRONYMIC, analyze_name
-from transitwatch.names.fold import fold, fold_variants, patronymic_root, surname_stem
+from transitwatch.names.fold import (
+    consonant_skeletons,
+    fold,
+    fold_variants,
+    patronymic_root,
+    surname_stem,
+)
 from transitwatch.names.legal_forms import find_legal_forms
 from transitwatch.names.scripts import detect_script
 from transitwatch.names.translit import to_latin
@@ -186,3 +192,60 @@ def test_analysis_never_fails_and_tokens_are_ascii(text: str) -> None:
 @given(st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіў -", max_size=40))
 def test_every_cyrillic_name_romanises_to_ascii(text: str) -> None:
     assert to_latin(text).isascii()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # UK list "official variations" of Arabic-origin names: vowels written freely
+        ("zoher", "zuhair", True),
+        ("mohamed", "muhammad", True),
+        ("zeitun", "zaytun", True),
+        ("barakeh", "baraka", True),  # final vowel written -eh
+        ("dhafer", "zafer", True),  # dh for the same letter (ذ / ظ) read z
+        # Belarusian forms of Russian names: other vowels, ў written u (= v)
+        ("sokolovski", "sakalouski", True),
+        ("katsubo", "katsuba", True),
+        # different names keep different skeletons
+        ("zuhair", "zubair", False),
+        ("sokolov", "sakalin", False),
+        ("mohamed", "mahmud", False),  # one Arabic root, two names: the vowel slots differ
+        ("ahmad", "hamid", False),
+        ("karim", "krum", False),
+    ],
+)
+def test_consonant_skeletons(a: str, b: str, same: bool) -> None:
+    assert (not set(consonant_skeletons(a)).isdisjoint(consonant_skeletons(b))) is same
+
+
+def test_short_skeletons_say_nothing() -> None:
+    # "Musa" / "Mousa", "Ali", "Omar": fewer than three consonants, no skeleton at all
+    assert consonant_skeletons("musa") == consonant_skeletons("ali") == ()
+    assert consonant_skeletons("omar") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "root"),
+    [
+        ("Aliaksandravna", "alaksandr"),  # Belarusian -avna
+        ("Piatrouna", "patr"),  # Belarusian -ouna (ў)
+        ("Petrovna", "petr"),
+    ],
+)
+def test_belarusian_patronymics(name: str, root: str) -> None:
+    (token,) = analyze_name(name, "person").tokens
+    assert token.role == PATRONYMIC and token.form == root
+
+
+def test_organisation_words_get_no_skeletons() -> None:
+    # "Group" and "Grip", "Bank" and "Bunk": vowels carry meaning in organisation names
+    assert all(t.skeletons == () for t in analyze_name("Grip Bunk LLC", "organization").tokens)
+    assert any(t.skeletons for t in analyze_name("Zuhair Fadhlun", "person").tokens)
+
+
+@settings(deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20))
+def test_skeletons_are_consonants_only(word: str) -> None:
+    for skeleton in consonant_skeletons(word):
+        assert len(skeleton.replace("_", "")) >= 3 and not set(skeleton) & set("aeiouy")
+        assert "__" not in skeleton

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from transitwatch.names.fold import (
     PATRONYMIC_MARKERS,
+    consonant_skeletons,
     fold,
     fold_variants,
     patronymic_root,
@@ -16,6 +17,9 @@ from transitwatch.names.legal_forms import LegalForm, find_legal_forms
 from transitwatch.names.scripts import detect_script
 from transitwatch.names.translit import to_latin
 from transitwatch.names.words import split_words
+
+# Belarusian feminine patronymics written with u for ў (the fold reads them as -una).
+_BELARUSIAN_PATRONYMIC = ("ouna", "euna")
 
 # Token roles
 NAME = "name"
@@ -48,6 +52,7 @@ class Token:
     variants: tuple[str, ...]  # every folded reading, form first
     stem: str  # masculine surname stem of form (Ivanova -> ivanov)
     role: str  # name | patronymic | initial
+    skeletons: tuple[str, ...] = ()  # consonant skeletons (persons and unknown schema only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +71,21 @@ class AnalyzedName:
         return " ".join(t.form for t in self.tokens)
 
 
-def _token(word: str, role: str | None = None) -> Token:
+def _token(word: str, role: str | None = None, *, skeletons: bool = True) -> Token:
     form = fold(word)
     variants = fold_variants(word)
     if len(word) == 1:
         return Token(word, form, variants, form, INITIAL)
+    skel = consonant_skeletons(word) if skeletons else ()
     root = patronymic_root(form)
+    if root is None and word.endswith(_BELARUSIAN_PATRONYMIC) and len(word) >= 8:
+        root = fold(word[:-4])  # Piatrouna, Mikalaeuna: Belarusian -ouna/-euna (ў)
     if role == PATRONYMIC:
-        return Token(word, form, variants, form, PATRONYMIC)
+        return Token(word, form, variants, form, PATRONYMIC, skel)
     if root is not None:
-        return Token(word, root, (root, *variants), root, PATRONYMIC)
-    return Token(word, form, variants, surname_stem(form), NAME)
+        root_skel = consonant_skeletons(root) if skeletons else ()
+        return Token(word, root, (root, *variants), root, PATRONYMIC, root_skel)
+    return Token(word, form, variants, surname_stem(form), NAME, skel)
 
 
 @lru_cache(maxsize=100_000)
@@ -113,5 +122,5 @@ def analyze_name(text: str, schema: str | None = None) -> AnalyzedName:
             continue
         if schema != "organization" and f in _PERSON_PREFIXES and len(words) > 2 and i == 0:
             continue
-        tokens.append(_token(word))
+        tokens.append(_token(word, skeletons=schema in (None, "person")))
     return AnalyzedName(text, detect_script(text), tuple(tokens), tuple(legal), only_legal_form)

@@ -154,9 +154,9 @@ def surname_stem(folded: str) -> str:
 
 
 # Patronymic suffixes after folding (-ovich/-evich/-ovna/-evna/-ichna; Turkic -uly/-ogly/-ugli).
-# Ukrainian -ivna and Belarusian -avich/-auna are included (as they fold).
+# Ukrainian -ivna and Belarusian -avich/-avna/-auna are included (as they fold).
 _PATRONYMIC_RE = re.compile(
-    r"(?:ovich|evich|ovic|evic|avich|ovna|evna|auna|ivna|ichna|inichna|ogli|ugli|oglu|uli)$"
+    r"(?:ovich|evich|ovic|evic|avich|ovna|evna|avna|auna|ivna|ichna|inichna|ogli|ugli|oglu|uli)$"
 )
 # Stand-alone markers after the father's name: Kyrgyz uulu/kyzy, Kazakh uly/kyzy, Uzbek o'g'li/qizi,
 # Azerbaijani oglu/qizi (after fold).
@@ -172,3 +172,36 @@ def patronymic_root(folded: str) -> str | None:
     if m is None or m.start() < 3:
         return None
     return folded[: m.start()]
+
+
+# -- consonant skeletons --------------------------------------------------------------------------
+# Arabic and Persian names reach Latin with their short vowels written freely (Zoher / Zuhair,
+# Mohamed / Muhammad, Zeitun / Zaytun, Barakeh / Baraka), and Belarusian forms differ from Russian
+# ones in vowels and in ў written "u" (Sakalouski / Sokolovski, Piatrouna / Petrovna). The
+# consonants survive: the skeleton keeps them in order, after the fold, with "_" wherever a
+# vowel (or a run of vowels) stood. Keeping the vowel slots is what separates names built on
+# one Arabic root: Mohamed m_h_m_d, Mahmud m_hm_d, Ahmad _hm_d, Hamid h_m_d.
+_BELARUSIAN_U = re.compile(r"([aeo])u(?=[^aeiouy]|$)")  # ў after a vowel: -ouski, -auna, -au
+_FINAL_H = re.compile(r"(?<=[aeiouy])h$")  # Barakeh, Fatimah: a written final vowel
+_DOUBLE = re.compile(r"(.)\1+")
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+MIN_SKELETON = 3  # consonants; "ali", "omar", "musa" have too few to say anything
+
+
+@lru_cache(maxsize=100_000)
+def consonant_skeletons(token: str) -> tuple[str, ...]:
+    """The consonants of a lower-case ASCII name token after the fold, with ``_`` for each run of
+    vowels, doubled letters and a final vowel-h dropped; a second reading takes a vowel + u
+    before a consonant as Belarusian ў (= v). Skeletons of fewer than three consonants are not
+    returned."""
+    readings = {fold(token)}
+    belarusian = _BELARUSIAN_U.sub(r"\1v", token)
+    if belarusian != token:
+        readings.add(fold(belarusian))
+    out: set[str] = set()
+    for reading in readings:
+        reading = _DOUBLE.sub(r"\1", _FINAL_H.sub("", reading.replace("dh", "z")))
+        skeleton = _VOWEL_RUN.sub("_", reading)
+        if len(skeleton) - skeleton.count("_") >= MIN_SKELETON:
+            out.add(skeleton)
+    return tuple(sorted(out))

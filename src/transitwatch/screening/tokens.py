@@ -14,6 +14,7 @@ SIM_VARIANT = 0.96  # another romanisation of the same word (Yuriy / Jurij)
 SIM_GENDER = 0.9  # feminine / masculine surname forms (Ivanova / Ivanov)
 SIM_GIVEN_EQUIVALENT = 0.93  # one given name in another language (Pavel / Pavlo / Paval)
 SIM_INITIAL = 0.75  # "S." for Sergey
+SIM_SKELETON = 0.85  # the same consonants with other vowels (Zoher / Zuhair, Sakalouski)
 MIN_SIM = 0.7  # below this two tokens are not aligned at all
 CROSSED_ROLE_FACTOR = 0.6
 
@@ -52,7 +53,10 @@ def _similarity(q: Token, e: Token) -> tuple[float, str]:
     group = given_name_group(q.form)
     if group is not None and group == given_name_group(e.form):
         return SIM_GIVEN_EQUIVALENT, "same given name in Russian/Ukrainian/Belarusian form"
-    return _typo(q, e)
+    typo = _typo(q, e)
+    if typo[0] < SIM_SKELETON and not set(q.skeletons).isdisjoint(e.skeletons):
+        return SIM_SKELETON, "same consonants, other vowels"
+    return typo
 
 
 def _typo(q: Token, e: Token) -> tuple[float, str]:
