@@ -1,6 +1,7 @@
 """The web app in headless Chromium (Debian's chromium + chromedriver, driven by Selenium):
-screen a name, open a red declaration, decide a case, open the flows dashboard, with a PNG
-screenshot of each page in artifacts/browser/. Skipped when the browser or driver is absent
+sign in with an API key, screen a name, upload declarations and page through the queue, open a
+red declaration, decide a case, open the flows dashboard, sign out, with a PNG screenshot of
+each page in artifacts/browser/. Skipped when the browser or driver is absent
 (`.ci/install-browser` installs them)."""
 
 from __future__ import annotations
@@ -119,6 +120,18 @@ def test_web_app_in_headless_chromium(
     assert d.switch_to.active_element.text == "Skip to content"
     shot(d, "01-home")
 
+    # sign in once, with the keyboard: the key in its field, Enter
+    d.find_element(By.LINK_TEXT, "Sign in").click()
+    wait_for(d, "#key")
+    assert d.switch_to.active_element.get_attribute("id") == "key"  # focused on arrival
+    shot(d, "01b-sign-in")
+    d.switch_to.active_element.send_keys(api_key + Keys.ENTER)
+    who = wait_for(d, "header .who strong")
+    assert who.text == "web test"
+    assert "analyst" in d.find_element(By.CSS_SELECTOR, ".who .role").text.lower()
+    assert "tw_session" not in d.execute_script("return document.cookie")  # HttpOnly
+    assert api_key not in str(d.get_cookies())  # the cookie is a session id, never the key
+
     # screen a Cyrillic name, submitting with the keyboard (Enter in the name field)
     d.get(server + "/ui/screen")
     name = d.find_element(By.ID, "name")
@@ -133,11 +146,16 @@ def test_web_app_in_headless_chromium(
     path.write_bytes(declarations_csv())
     d.get(server + "/ui/declarations")
     d.find_element(By.ID, "file").send_keys(str(path))
-    d.find_element(By.ID, "api_key").send_keys(api_key)
-    d.find_element(By.ID, "api_key").send_keys(Keys.ENTER)
+    d.find_element(By.CSS_SELECTOR, "form[action='/ui/declarations'] button").send_keys(Keys.ENTER)
     wait_for(d, "#lane-red")
     assert "Screened" in d.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    assert d.find_element(By.ID, "shown").text.startswith("Declarations 1–50 of 301")
     shot(d, "03-declarations-queue")
+    queue_url = d.current_url
+    # page 2 through the pager, with the keyboard
+    d.find_element(By.CSS_SELECTOR, "nav.pager a[rel=next]").send_keys(Keys.ENTER)
+    WebDriverWait(d, 60).until(lambda drv: "51–100" in drv.find_element(By.ID, "shown").text)
+    d.get(queue_url)
     Select(d.find_element(By.ID, "lane")).select_by_value("red")
     d.find_element(By.CSS_SELECTOR, "form.filters button").click()
     wait_for(d, "#lane-red")
@@ -154,9 +172,10 @@ def test_web_app_in_headless_chromium(
         wait_for(d, "#decide")
         d.find_element(By.ID, "action-dismiss").click()
         d.find_element(By.ID, "note").send_keys("Known importer; goods checked on paper")
-        d.find_element(By.ID, "api_key").send_keys(api_key + Keys.ENTER)
+        d.find_element(By.CSS_SELECTOR, "#decide ~ form button").send_keys(Keys.ENTER)
         notice = wait_for(d, ".notice.ok")
         assert "dismissed" in notice.text
+        assert "by web test (analyst)" in d.find_element(By.CSS_SELECTOR, "ol.history").text
         shot(d, "05-case-decided")
         d.get(server + "/ui/cases")
         wait_for(d, "table")
@@ -171,5 +190,13 @@ def test_web_app_in_headless_chromium(
     wait_for(d, "svg")
     assert len(d.find_elements(By.CSS_SELECTOR, "figure svg")) == 3
     shot(d, "07-flows")
-    for name in ("01-home", "02-screen-hit", "03-declarations-queue", "04-declaration-red"):
+
+    # sign out: the header's button; the pages then show "Sign in" again
+    d.find_element(By.CSS_SELECTOR, "header form.inline button").click()
+    wait_for(d, ".notice.ok")
+    assert "signed out" in d.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    assert not d.find_elements(By.CSS_SELECTOR, "header .who strong")
+    shot(d, "08-signed-out")
+    for name in ("01-home", "01b-sign-in", "02-screen-hit", "03-declarations-queue",
+                 "04-declaration-red"):  # fmt: skip
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000

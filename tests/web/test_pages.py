@@ -1,6 +1,7 @@
 """The web pages through TestClient over a tmp store: each page renders, screening explains
-its hits, declarations go upload -> queue -> detail, cases are decided, flows are charted,
-and user text is escaped."""
+its hits, declarations go upload -> queue -> detail, cases are decided (signed in), flows are
+charted, and user text is escaped. Signing in itself: test_sign_in.py; queue paging:
+test_queue_paging.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import declarations_csv, web_app
+from web_support import declarations_csv, sign_in, web_app
 
 HAS_CASES = importlib.util.find_spec("transitwatch.store.cases") is not None
 
@@ -33,12 +34,12 @@ def h1(html: str) -> str:
     return unescape(found.group(1)).strip()
 
 
-def upload(client: TestClient, key: str, data: bytes | None = None) -> str:
-    """Upload a declarations file; the run id of the queue it redirects to."""
+def upload(client: TestClient, csrf: str, data: bytes | None = None) -> str:
+    """Upload a declarations file (signed in); the run id of the queue it redirects to."""
     r = client.post(
         "/ui/declarations",
         files={"file": ("decl.csv", data or declarations_csv(), "text/csv")},
-        data={"api_key": key},
+        data={"csrf_token": csrf},
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
@@ -55,6 +56,7 @@ def upload(client: TestClient, key: str, data: bytes | None = None) -> str:
         ("/ui/declarations", "Declarations"),
         ("/ui/cases", "Cases"),
         ("/ui/flows", "Trade flows through transit countries"),
+        ("/ui/login", "Sign in"),
     ],
 )
 def test_each_page_renders_with_heading_skip_link_and_labels(
@@ -114,11 +116,15 @@ def test_user_text_is_escaped(client: TestClient) -> None:
 
 
 def test_declarations_upload_queue_detail(client: TestClient, api_key: str) -> None:
+    anonymous = client.get("/ui/declarations")
+    assert 'type="file"' not in anonymous.text and "Sign in" in anonymous.text
     refused = client.post(
-        "/ui/declarations", files={"file": ("d.csv", b"x", "text/csv")}, data={"api_key": "no"}
+        "/ui/declarations", files={"file": ("d.csv", b"x", "text/csv")}, follow_redirects=False
     )
-    assert refused.status_code == 401 and "not valid" in refused.text
-    run_id = upload(client, api_key)
+    assert refused.status_code == 303
+    assert refused.headers["location"].startswith("/ui/login?next=%2Fui%2Fdeclarations")
+    csrf = sign_in(client, api_key)
+    run_id = upload(client, csrf)
     listing = client.get("/ui/declarations")
     assert f"/ui/declarations/{run_id}" in listing.text and "decl.csv" in listing.text
     queue = client.get(f"/ui/declarations/{run_id}")
@@ -147,14 +153,15 @@ def test_declarations_bad_file_is_reported(client: TestClient, api_key: str) -> 
     r = client.post(
         "/ui/declarations",
         files={"file": ("d.csv", b"just,a,header\n", "text/csv")},
-        data={"api_key": api_key},
+        data={"csrf_token": sign_in(client, api_key)},
     )
     assert r.status_code == 422 and 'role="alert"' in r.text
 
 
 @pytest.mark.skipif(not HAS_CASES, reason="transitwatch.store.cases is not there yet")
 def test_cases_list_and_decide(client: TestClient, api_key: str) -> None:
-    run_id = upload(client, api_key)
+    csrf = sign_in(client, api_key)
+    run_id = upload(client, csrf)
     listing = client.get("/ui/cases", params={"kind": "declaration"})
     ids = re.findall(r'href="/ui/cases/([^"]+)"', listing.text)
     assert ids, listing.text
@@ -162,20 +169,22 @@ def test_cases_list_and_decide(client: TestClient, api_key: str) -> None:
     detail = client.get(f"/ui/cases/{case_id}")
     assert detail.status_code == 200 and "No decision yet" in detail.text
     assert f"/ui/declarations/{run_id}/" in detail.text
+    assert "Record the decision as web test (analyst)" in text(detail.text)
     # a dismissal without a note is refused, with the reason on the page
-    r = client.post(f"/ui/cases/{case_id}", data={"action": "dismiss", "api_key": api_key})
+    r = client.post(f"/ui/cases/{case_id}", data={"action": "dismiss", "csrf_token": csrf})
     assert r.status_code == 422 and "note" in text(r.text)
-    r = client.post(f"/ui/cases/{case_id}", data={"action": "confirm", "api_key": "wrong"})
-    assert r.status_code == 422 and "not valid" in r.text
+    r = client.post(f"/ui/cases/{case_id}", data={"action": "nothing", "csrf_token": csrf})
+    assert r.status_code == 422 and "choose what to do" in text(r.text)
     r = client.post(
         f"/ui/cases/{case_id}",
-        data={"action": "dismiss", "note": "consignee <known> importer", "api_key": api_key},
+        data={"action": "dismiss", "note": "consignee <known> importer", "csrf_token": csrf},
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
     after = client.get(r.headers["location"])
     page = text(after.text)
     assert "The case is now dismissed" in page and "consignee <known> importer" in page
+    assert "by web test (analyst)" in page
     assert "<known>" not in after.text
     dismissed = client.get("/ui/cases", params={"status": "dismissed"})
     assert case_id in dismissed.text

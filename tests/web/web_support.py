@@ -1,16 +1,18 @@
 """A tmp store for the web pages: a tiny FtM list, a small trade_flows table, an analyst key,
-and a generated declarations file (shared by the page and browser tests)."""
+a generated declarations file, and signing in (shared by the page and browser tests)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from ftm_fixtures import ftm
@@ -116,3 +118,30 @@ def web_app(db: Path) -> FastAPI:
     if "/ui/screen" not in paths:
         app.include_router(router)
     return app
+
+
+def csrf_of(html: str, action: str | None = None) -> str:
+    """The CSRF token of the page's form posting to ``action`` (default: the first form's)."""
+    if action is not None:
+        start = html.find(f'action="{action}"')
+        assert start >= 0, f"no form posting to {action}"
+        html = html[start:]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, key: str, next_page: str = "/") -> str:
+    """Sign in through /ui/login as a browser does; returns the session's CSRF token."""
+    form = client.get("/ui/login", params={"next": next_page})
+    assert form.status_code == 200, form.text
+    r = client.post(
+        "/ui/login",
+        data={"key": key, "csrf_token": csrf_of(form.text, "/ui/login"), "next": next_page},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    assert r.headers["location"] == next_page
+    page = client.get("/ui/declarations")
+    assert "Signed in as" in page.text
+    return csrf_of(page.text)

@@ -27,6 +27,7 @@ from transitwatch.flows.indicators import DEFAULT_CIF_FOB, growth, mirror, reexp
 from transitwatch.flows.indicators import zero_to_positive as zero_rows
 from transitwatch.flows.report import TRANSITS, collect, render
 from transitwatch.flows.sql import Filters
+from transitwatch.store.duck import connect
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Baseline = Annotated[str, typer.Option("--baseline", metavar="YYYY-YYYY", help="Baseline window.")]
@@ -46,7 +47,7 @@ def _connect(ctx: typer.Context) -> Iterator[duckdb.DuckDBPyConnection]:
     if not path.exists():
         raise StoreError(f"no store at {path}: load trade flows first (transitwatch flows load)")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)  # StoreLockedError if held
     except duckdb.Error as exc:
         raise StoreError(f"cannot open the store {path}: {exc}") from exc
     try:

@@ -82,6 +82,24 @@ def load_control_list(
     return _from_mapping(data, p, parameters or {})
 
 
+def control_list_from_csv(text: str, name: str) -> ControlList:
+    """A control list sent as CSV text (e.g. an upload); ``name`` is shown in errors."""
+    return _from_csv(text, name)
+
+
+def control_list_from_mapping(data: Mapping[str, Any], name: str) -> ControlList:
+    """A control list sent as parsed YAML (e.g. an upload). It may not name a ``codes_file``:
+    that would read a file beside ``name`` on this machine."""
+    if "codes_file" in data:
+        raise ParseError(
+            "codes_file is not accepted in a list sent as text (it names a file): put the "
+            "codes in the list",
+            path=name,
+            field="codes_file",
+        )
+    return _from_mapping(dict(data), Path(name), {})
+
+
 def builtin_lists(
     parameters: Mapping[str, Mapping[str, object]] | None = None,
 ) -> list[ControlList]:

@@ -6,6 +6,10 @@
 * ``declaration_history`` - accepted declarations (one row per declaration id), which the
   engine reads for unit-value bands and first-seen / never-shipped-before indicators. The
   engine only ever asks it about rows dated before the declaration it screens.
+
+A run (one screened file) can hold 100,000 decisions: the queue pages and the API read it
+through :class:`DecisionFilter` (lane, rule, text, party hits), counts and limit/offset pages
+computed in SQL, never by loading the run into Python.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
 from transitwatch.declarations.history import HistoryRow
-from transitwatch.declarations.model import Decision, Declaration
+from transitwatch.declarations.model import LANES, Decision, Declaration
 from transitwatch.store.attached import AttachedTables
 from transitwatch.store.tables import Columns, bulk_insert
 
@@ -75,11 +80,97 @@ HISTORY_COLUMNS: Columns = (
 )
 
 
+_DECISION_SELECT = (
+    "SELECT run_id, seq, declaration_id, lane, score, random, decision, profile_versions, "
+    "list_versions, source_file, screened_at FROM declaration_decisions"
+)
+# SQL built from constants only (lane names, JSON paths); user values are always bound.
+_LANE_RANK = (
+    "CASE lane "
+    + " ".join(f"WHEN '{lane}' THEN {i}" for i, lane in enumerate(LANES))
+    + f" ELSE {len(LANES)} END"
+)
+Order = Literal["queue", "input"]
+ORDERS: dict[str, str] = {
+    "queue": f"{_LANE_RANK}, score DESC, seq",  # red first, then by score: the work queue
+    "input": "seq",  # as the file listed them
+}
+_RULES = "json_extract_string(decision, '$.reasons[*].rule')"
+_NAMES = "array_to_string(json_extract_string(decision, '$.parties[*].name'), chr(31))"
+_HITS = "len(json_extract(decision, '$.parties[*].hits[*]'))"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionFilter:
+    """Which decisions of a run to show: a lane, a rule that fired, a text in the declaration
+    id or a party name (case-insensitive), only those with a party hit. Empty: all."""
+
+    lane: str | None = None
+    rule: str | None = None
+    text: str | None = None
+    with_hits: bool = False
+
+    def without_lane(self) -> DecisionFilter:
+        return DecisionFilter(None, self.rule, self.text, self.with_hits)
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """Conditions to AND after ``WHERE run_id = ?``, and their parameters."""
+        parts: list[str] = []
+        params: list[Any] = []
+        if self.lane:
+            parts.append("lane = ?")
+            params.append(self.lane)
+        if self.rule:
+            if self.rule.isascii() and self.rule.isprintable() and not set(self.rule) & set('"\\'):
+                # a plain-text test first: most rows are skipped before their JSON is parsed
+                parts.append("contains(CAST(decision AS VARCHAR), ?)")
+                params.append(f'"{self.rule}"')
+            parts.append(f"list_contains({_RULES}, ?)")
+            params.append(self.rule)
+        if self.text:
+            parts.append(
+                "(contains(lower(declaration_id), lower(?)) OR "
+                f"contains(lower({_NAMES}), lower(?)))"
+            )
+            params += [self.text, self.text]
+        if self.with_hits:
+            parts.append(f"{_HITS} > 0")
+        return "".join(f" AND {p}" for p in parts), params
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """One screened batch: where it came from, when, how many decisions in each lane."""
+
+    run_id: str
+    source_file: str
+    screened_at: datetime
+    total: int
+    lanes: dict[str, int]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "source_file": self.source_file,
+            "screened_at": self.screened_at.isoformat(),
+            "total": self.total,
+            "lanes": dict(self.lanes),
+        }
+
+
 class DeclarationStore(AttachedTables):
     """The declaration tables on an open DuckDB connection (created on first use)."""
 
     DDL = DDL
     NAME = "declaration"
+
+    @classmethod
+    def reader(cls, con: duckdb.DuckDBPyConnection) -> DeclarationStore:
+        """The tables, for reading only, on a connection (a cursor) where they exist already:
+        no DDL is run, so a reader on its own cursor never writes the catalog."""
+        found = cls.__new__(cls)
+        found._con = con
+        return found
 
     # -- history ---------------------------------------------------------------------------
 
@@ -181,11 +272,145 @@ class DeclarationStore(AttachedTables):
             sql += " WHERE run_id = ?"
             params.append(run_id)
         rows = self._con.execute(sql + " ORDER BY screened_at, run_id, seq", params).fetchall()
-        names = [name for name, _ in DECISION_COLUMNS]
-        out = []
-        for r in rows:
-            item = dict(zip(names, r, strict=True))
-            for key in ("decision", "profile_versions", "list_versions"):
-                item[key] = json.loads(item[key])
-            out.append(item)
-        return out
+        return [_decision_row(r) for r in rows]
+
+    # -- reading runs page by page ---------------------------------------------------------
+
+    def runs(self, limit: int = 50, offset: int = 0) -> list[RunSummary]:
+        """Screened batches, newest first."""
+        rows = self._con.execute(
+            """WITH r AS (
+                SELECT run_id, any_value(source_file) AS source_file,
+                    min(screened_at) AS screened_at, count(*) AS total
+                FROM declaration_decisions GROUP BY run_id
+                ORDER BY screened_at DESC, run_id LIMIT ? OFFSET ?)
+            SELECT r.run_id, r.source_file, r.screened_at, r.total, d.lane, count(*)
+            FROM r JOIN declaration_decisions d ON d.run_id = r.run_id
+            GROUP BY ALL ORDER BY r.screened_at DESC, r.run_id""",
+            [limit, offset],
+        ).fetchall()
+        return _summaries(rows)
+
+    def run(self, run_id: str) -> RunSummary | None:
+        """One batch, or None if there is no such run."""
+        rows = self._con.execute(
+            "SELECT run_id, any_value(source_file), min(screened_at), "
+            "sum(count(*)) OVER (), lane, count(*) FROM declaration_decisions "
+            "WHERE run_id = ? GROUP BY run_id, lane",
+            [run_id],
+        ).fetchall()
+        found = _summaries(rows)
+        return found[0] if found else None
+
+    def run_rules(self, run_id: str) -> list[str]:
+        """Every rule that fired in the run, sorted."""
+        rows = self._con.execute(
+            f"SELECT DISTINCT unnest({_RULES}) AS rule FROM declaration_decisions "
+            "WHERE run_id = ? ORDER BY rule",
+            [run_id],
+        ).fetchall()
+        return [str(r[0]) for r in rows if r[0] is not None]
+
+    def count_by_lane(self, run_id: str, where: DecisionFilter | None = None) -> dict[str, int]:
+        """How many of the run's decisions pass the filter, by lane (every lane present)."""
+        cond, params = (where or DecisionFilter()).sql()
+        rows = self._con.execute(
+            f"SELECT lane, count(*) FROM declaration_decisions WHERE run_id = ?{cond} "
+            "GROUP BY lane",
+            [run_id, *params],
+        ).fetchall()
+        counts = dict.fromkeys(LANES, 0)
+        counts.update({str(lane): int(n) for lane, n in rows})
+        return counts
+
+    def decision_page(
+        self,
+        run_id: str,
+        where: DecisionFilter | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: Order = "queue",
+    ) -> list[dict[str, Any]]:
+        """One page of the run's decisions that pass the filter. The page's keys are chosen
+        first, so only its own rows' JSON is read and decoded."""
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        cond, params = (where or DecisionFilter()).sql()
+        rows = self._con.execute(
+            f"""WITH page AS (
+                SELECT seq FROM declaration_decisions WHERE run_id = ?{cond}
+                ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?)
+            {_DECISION_SELECT} JOIN page USING (seq) WHERE run_id = ?
+            ORDER BY {ORDERS[order]}""",
+            [run_id, *params, limit, offset, run_id],
+        ).fetchall()
+        return [_decision_row(r) for r in rows]
+
+    def filtered_page(
+        self,
+        run_id: str,
+        where: DecisionFilter | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: Order = "queue",
+    ) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        """:meth:`count_by_lane` of the filters other than the lane, and :meth:`decision_page`
+        of them all, in one pass over the run (a text, rule or hits filter reads every
+        decision's JSON: once here instead of twice)."""
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        where = where or DecisionFilter()
+        cond, params = where.without_lane().sql()
+        rows = self._con.execute(
+            f"""WITH m AS MATERIALIZED (
+                SELECT seq, lane, score FROM declaration_decisions WHERE run_id = ?{cond}),
+            p AS (
+                SELECT seq FROM m WHERE CAST(? AS TEXT) IS NULL OR lane = ?
+                ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?)
+            SELECT lane, count(*), NULL FROM m GROUP BY lane
+            UNION ALL SELECT NULL, NULL, list(seq) FROM p""",
+            [run_id, *params, where.lane, where.lane, limit, offset],
+        ).fetchall()
+        counts = dict.fromkeys(LANES, 0)
+        seqs: list[int] = []
+        for lane, n, page in rows:
+            if lane is not None:
+                counts[str(lane)] = int(n)
+            elif page:
+                seqs = [int(x) for x in page]
+        if not seqs:
+            return counts, []
+        found = self._con.execute(
+            f"{_DECISION_SELECT} WHERE run_id = ? AND list_contains(?, seq) "
+            f"ORDER BY {ORDERS[order]}",
+            [run_id, seqs],
+        ).fetchall()
+        return counts, [_decision_row(r) for r in found]
+
+    def decision_of(self, run_id: str, declaration_id: str) -> dict[str, Any] | None:
+        """The run's decision on one declaration (the first, should the file repeat an id)."""
+        row = self._con.execute(
+            f"{_DECISION_SELECT} WHERE run_id = ? AND declaration_id = ? ORDER BY seq LIMIT 1",
+            [run_id, declaration_id],
+        ).fetchone()
+        return _decision_row(row) if row else None
+
+
+def _decision_row(row: Sequence[Any]) -> dict[str, Any]:
+    item = dict(zip([name for name, _ in DECISION_COLUMNS], row, strict=True))
+    for key in ("decision", "profile_versions", "list_versions"):
+        item[key] = json.loads(item[key])
+    return item
+
+
+def _summaries(rows: Sequence[Sequence[Any]]) -> list[RunSummary]:
+    """(run_id, source_file, screened_at, total, lane, count) rows -> one summary per run."""
+    out: dict[str, RunSummary] = {}
+    for run_id, source, at, total, lane, count in rows:
+        if run_id not in out:
+            lanes = dict.fromkeys(LANES, 0)
+            out[run_id] = RunSummary(run_id, source or "", at, int(total), lanes)
+        out[run_id].lanes[str(lane)] = int(count)
+    return list(out.values())

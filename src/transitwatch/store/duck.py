@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -43,6 +44,52 @@ from transitwatch.store.tables import (
 _REFS_HELP = "a version id, a seq number, a file date (YYYY-MM-DD), 'latest' or 'previous'"
 
 
+class StoreLockedError(StoreError):
+    """Another process holds the store file (DuckDB: one writing process per file)."""
+
+    code = "store_locked"
+
+
+_HOLDER = re.compile(r"lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def _holder(text: str) -> str:
+    """'1234: transitwatch serve ...' from DuckDB's message (and /proc where there is one)."""
+    found = _HOLDER.search(text)
+    if found is None:
+        return ""
+    pid, command = found["pid"], Path(found["exe"]).name
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+        args = [a for a in args if a]
+        if args:
+            command = " ".join([Path(args[0]).name, *args[1:]])
+    except OSError:
+        pass
+    command = command if len(command) <= 100 else command[:99] + "…"
+    return f"process {pid}: {command}" if command else f"process {pid}"
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` that raises :class:`StoreLockedError` when another process holds
+    the file: which file, who holds it, what to do. Other DuckDB errors pass through."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" not in text.lower():
+            raise
+        holder = _holder(text)
+        raise StoreLockedError(
+            f"the store {path} is in use by another process"
+            + (f" ({holder})" if holder else "")
+            + ". One process at a time can open a store file, and a running `transitwatch "
+            "serve` keeps its store open. Stop that process and try again, or do this through "
+            "the running service's HTTP API (e.g. POST /keys, POST /declarations/screen), or "
+            "point --db (or TRANSITWATCH_DB) at another store file"
+        ) from exc
+
+
 class DuckStore(ClosesOnExit):
     """A ListStore in one DuckDB file. Use as a context manager, or call :meth:`close`."""
 
@@ -62,23 +109,14 @@ class DuckStore(ClosesOnExit):
                 f"cannot create the folder for the store {self.path}: {exc.strerror or exc}"
             ) from exc
         try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
+            self._con = connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            raise StoreError(self._open_message(exc)) from exc
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
         try:
             prepare_schema(self._con, self.path, read_only=read_only)
         except BaseException:
             self._con.close()
             raise
-
-    def _open_message(self, exc: Exception) -> str:
-        text = str(exc)
-        if "lock" in text.lower():
-            return (
-                f"cannot open the store {self.path}: it is in use by another process "
-                "(stop it, or use another file with --db / TRANSITWATCH_DB)"
-            )
-        return f"cannot open the store {self.path}: {text}"
 
     # -- lifecycle -----------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import duckdb
 from transitwatch.errors import StoreError
 from transitwatch.flows.model import COLUMNS, ParsedFlows
 from transitwatch.store.attached import ClosesOnExit
+from transitwatch.store.duck import connect
 from transitwatch.store.tables import bulk_insert
 
 FLOW_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -95,7 +96,7 @@ class FlowStore(ClosesOnExit):
             try:
                 if not read_only:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                connection = duckdb.connect(str(self.path), read_only=read_only)
+                connection = connect(self.path, read_only=read_only)  # StoreLockedError if held
             except (OSError, duckdb.Error) as exc:
                 raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
         else:

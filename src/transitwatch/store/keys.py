@@ -21,6 +21,7 @@ import duckdb
 
 from transitwatch.errors import InputError, NotFoundError, StoreError
 from transitwatch.store.attached import ClosesOnExit
+from transitwatch.store.duck import connect
 
 Role = Literal["analyst", "supervisor"]
 ROLES: tuple[Role, ...] = ("analyst", "supervisor")
@@ -95,7 +96,7 @@ class KeyStore(ClosesOnExit):
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
+            self._con = connect(self.path, read_only=read_only)  # StoreLockedError if held
         except (OSError, duckdb.Error) as exc:
             raise StoreError(f"cannot open the key table in {self.path}: {exc}") from exc
         if not read_only:

@@ -1,4 +1,4 @@
-"""What the web pages read and write: screened declaration batches, keys on forms, cases.
+"""What the web pages read and write: screened declaration batches (a page at a time), cases.
 
 Every store access goes through the service's one DuckDB connection, under its lock (DuckDB
 refuses a second connection with another configuration to a file this process has open).
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Mapping
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,57 +18,22 @@ import duckdb
 
 from transitwatch.api.auth import RANK
 from transitwatch.api.deps import ServiceState
-from transitwatch.declarations.engine import Engine
-from transitwatch.declarations.history import History
-from transitwatch.declarations.lanes import LanePolicy
-from transitwatch.declarations.model import LANES
+from transitwatch.api.routes_declarations import Options, declaration_reader, run_screening
 from transitwatch.declarations.parse import parse_bytes
-from transitwatch.declarations.profiles import load_profiles
 from transitwatch.errors import InputError, NotFoundError
 from transitwatch.store.attached import duckdb_connection
-from transitwatch.store.declarations import DeclarationStore
+from transitwatch.store.declarations import DecisionFilter, DeclarationStore, RunSummary
+from transitwatch.web.sessions import Session
 
-# The CLI's defaults (`transitwatch declarations screen`).
-POLICY = LanePolicy(0.05, 0.15, 0.01, "red", 0)
-MIN_COUNT = 20
+PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZE = 50
 
 
 def connection(state: ServiceState) -> duckdb.DuckDBPyConnection:
     return duckdb_connection(state.store, "the web pages")
 
 
-# -- keys on write forms ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    key_id: str
-    role: str
-    label: str | None
-
-
-def analyst_key(state: ServiceState, key: str | None) -> tuple[Key | None, str | None]:
-    """(the key, None) for a valid analyst-or-supervisor key, else (None, what is wrong)."""
-    if not key or not key.strip():
-        return None, "this action needs an analyst API key (`transitwatch keys create`)"
-    found = state.keys.verify(key.strip())
-    if found is None:
-        return None, "the API key is not valid (unknown, mistyped or revoked)"
-    if RANK.get(found.role, -1) < RANK["analyst"]:
-        return None, f"this action needs the analyst role; the key is {found.role}"
-    return Key(found.key_id, found.role, found.label), None
-
-
 # -- declarations -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    run_id: str
-    source_file: str
-    screened_at: str
-    total: int
-    lanes: dict[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,35 +43,105 @@ class Screened:
     rejected: list[tuple[int, str, str]]  # (row, declaration id, message)
 
 
-def runs(state: ServiceState, limit: int = 50) -> list[Run]:
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """One page of a batch's queue: the filters' counts and the decisions on the page."""
+
+    run: RunSummary
+    rules: list[str]  # every rule that fired in the batch (for the filter)
+    counts: dict[str, int]  # by lane: decisions that pass the filters other than the lane
+    total: int  # decisions that pass every filter
+    page: int  # 1-based, within 1..pages
+    pages: int
+    per: int
+    items: list[dict[str, Any]]
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per + len(self.items)
+
+
+class _RunCache:
+    """Per-service memo of what never changes once a batch is recorded: its summary and the
+    rules that fired in it (reading those parses every decision of the batch)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[str, tuple[RunSummary, list[str]]] = OrderedDict()
+        self._size = size
+
+    def get(self, run_id: str) -> tuple[RunSummary, list[str]] | None:
+        with self._lock:
+            found = self._items.get(run_id)
+            if found is not None:
+                self._items.move_to_end(run_id)
+            return found
+
+    def put(self, run_id: str, value: tuple[RunSummary, list[str]]) -> None:
+        with self._lock:
+            self._items[run_id] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_caches: weakref.WeakKeyDictionary[ServiceState, _RunCache] = weakref.WeakKeyDictionary()
+
+
+def _run_cache(state: ServiceState) -> _RunCache:
+    found = _caches.get(state)
+    if found is None:
+        found = _caches.setdefault(state, _RunCache())
+    return found
+
+
+def runs(state: ServiceState, limit: int = 50) -> list[RunSummary]:
     """Screened batches, newest first, from the audit table."""
-    lane_cols = ", ".join(f"count(*) FILTER (WHERE lane = '{lane}')" for lane in LANES)
-    with state.lock:
-        DeclarationStore.of(state.store)  # creates the tables on first use
-        rows = (
-            connection(state)
-            .execute(
-                "SELECT run_id, any_value(source_file), CAST(min(screened_at) AS VARCHAR), "
-                f"count(*), {lane_cols} FROM declaration_decisions GROUP BY run_id "
-                "ORDER BY min(screened_at) DESC, run_id LIMIT ?",
-                [limit],
-            )
-            .fetchall()
-        )
-    return [
-        Run(r[0], r[1] or "", r[2][:19], int(r[3]), dict(zip(LANES, r[4:], strict=True)))
-        for r in rows
-    ]
+    with declaration_reader(state) as dstore:
+        return dstore.runs(limit)
 
 
-def run_decisions(state: ServiceState, run_id: str) -> list[dict[str, Any]]:
-    with state.lock:
-        return DeclarationStore.of(state.store).decisions(run_id)
+def queue(
+    state: ServiceState, run_id: str, where: DecisionFilter, page: int, per: int
+) -> Queue | None:
+    """The page of the batch's queue (red first, then by score); None if no such batch. A
+    page past the last shows the last."""
+    cache = _run_cache(state)
+    with declaration_reader(state) as dstore:
+        known = cache.get(run_id)
+        if known is None:
+            summary = dstore.run(run_id)
+            if summary is None:
+                return None
+            known = (summary, dstore.run_rules(run_id))
+            cache.put(run_id, known)
+        summary, rules = known
+        page = max(page, 1)
+        if where == DecisionFilter():  # the counts are the batch's own: no scan
+            counts = dict(summary.lanes)
+            items = None
+        else:  # counts and the page in one pass
+            counts, items = dstore.filtered_page(run_id, where, limit=per, offset=(page - 1) * per)
+        total = counts.get(where.lane, 0) if where.lane else sum(counts.values())
+        pages = max(1, -(-total // per))
+        if items is None or page > pages:  # unfiltered, or past the last page: show the last
+            page = min(page, pages)
+            items = dstore.decision_page(run_id, where, limit=per, offset=(page - 1) * per)
+    return Queue(summary, rules, counts, total, page, pages, per, items)
+
+
+def decision(state: ServiceState, run_id: str, declaration_id: str) -> dict[str, Any] | None:
+    with declaration_reader(state) as dstore:
+        return dstore.decision_of(run_id, declaration_id)
 
 
 def declaration_record(state: ServiceState, declaration_id: str) -> dict[str, Any] | None:
     """The declaration as the history table holds it (first time its id was seen)."""
     with state.lock:
+        DeclarationStore.of(state.store)  # creates the tables on first use
         row = (
             connection(state)
             .execute(
@@ -120,54 +157,12 @@ def declaration_record(state: ServiceState, declaration_id: str) -> dict[str, An
 
 
 def screen_upload(state: ServiceState, data: bytes, filename: str) -> Screened:
-    """Screen an uploaded declarations file as `transitwatch declarations screen` does."""
-    from transitwatch.goods import GoodsKnowledge, UnitValueBands
-
+    """Screen an uploaded declarations file as `transitwatch declarations screen` does (and
+    as ``POST /declarations/screen`` does, with the CLI's default options)."""
     parsed = parse_bytes(data, filename or "upload")
-    loaded = state.loaded()
-    profiles = load_profiles(None)
-    goods = GoodsKnowledge.default()
-    with state.lock:
-        dstore = DeclarationStore.of(state.store)
-        history = History(
-            dstore.history_rows(), fit=lambda rows: UnitValueBands.fit(rows, min_count=MIN_COUNT)
-        )
-    engine = Engine(
-        profiles,
-        goods,
-        loaded.screener,
-        history=history,
-        threshold=state.config.threshold,
-        policy=POLICY,
-    )
-    decisions = engine.screen(parsed.accepted)
-    with state.lock:
-        dstore = DeclarationStore.of(state.store)
-        run_id = dstore.record_decisions(
-            decisions, engine.profile_versions, loaded.versions, filename or "upload"
-        )
-        dstore.add_history(parsed.accepted)
-    open_declaration_cases(state, decisions, run_id)
+    done = run_screening(state, parsed, Options(), filename or "upload")
     rejected = [(r.row, r.declaration_id, r.message) for r in parsed.rejected]
-    return Screened(run_id, len(decisions), rejected)
-
-
-def matches(item: Mapping[str, Any], lane: str, rule: str, q: str, with_hits: bool) -> bool:
-    """Whether a stored decision passes the queue filters."""
-    decision = item["decision"]
-    if lane and item["lane"] != lane:
-        return False
-    if rule and not any(r.get("rule") == rule for r in decision.get("reasons", [])):
-        return False
-    if with_hits and not any(p.get("hits") for p in decision.get("parties", [])):
-        return False
-    if q:
-        needle = q.casefold()
-        texts = [str(item["declaration_id"])]
-        texts += [str(p.get("name") or "") for p in decision.get("parties", [])]
-        if not any(needle in t.casefold() for t in texts):
-            return False
-    return True
+    return Screened(done.run_id, len(done.decisions), rejected)
 
 
 # -- cases (another module; optional until it lands) ---------------------------------------
@@ -203,12 +198,6 @@ def annotate_hits(
     hooks = _module("transitwatch.api.case_hooks")
     if hooks is not None and hasattr(hooks, "annotate_hits"):
         hooks.annotate_hits(state, [(name, schema, hits)])
-
-
-def open_declaration_cases(state: ServiceState, decisions: Any, run_id: str) -> None:
-    hooks = _module("transitwatch.api.case_hooks")
-    if hooks is not None and hasattr(hooks, "open_declaration_cases"):
-        hooks.open_declaration_cases(state, decisions, run_id)
 
 
 def declaration_case_id(state: ServiceState, declaration_id: str) -> str | None:
@@ -263,9 +252,10 @@ def get_case(state: ServiceState, store: Any, case_id: str) -> dict[str, Any] | 
 
 
 def decide_case(
-    state: ServiceState, store: Any, case_id: str, action: str, note: str, key: Key
+    state: ServiceState, store: Any, case_id: str, action: str, note: str, key: Session
 ) -> None:
-    """Append the decision; the role is checked against the case's status first."""
+    """Append the decision as the signed-in key (who: its id, label and role); the role is
+    checked against the case's status first."""
     from transitwatch.cases.model import required_role
 
     def authorize(status: str, wanted: str) -> None:
@@ -273,7 +263,7 @@ def decide_case(
         if RANK[key.role] < RANK[needed]:
             raise InputError(
                 f"to {wanted} a case that is {status} needs the {needed} role; "
-                f"the key is {key.role}"
+                f"you are signed in with an {key.role} key"
             )
 
     with state.lock:

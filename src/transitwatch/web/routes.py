@@ -1,30 +1,69 @@
 """Server-rendered pages (no build step, no JavaScript needed): screening, declarations, cases,
-flows. Jinja2 templates with autoescaping; every write form needs an analyst API key.
+flows, and signing in with an API key (``/ui/login``; sessions: :mod:`transitwatch.web.sessions`).
+
+* Reading: open, unless ``TRANSITWATCH_API_KEYS_REQUIRED`` is on; then every page but the
+  sign-in page and the stylesheet redirects to ``/ui/login?next=<the page>``.
+* Writing (uploading declarations, deciding cases, signing out) needs a signed-in session and
+  the session's CSRF token in the form; without a session the browser is sent to sign in, a
+  missing or wrong token is refused with 403. Screening a name is a read: a signed-in
+  visitor's form still carries the token and has it checked.
+* Every page is sent with ``Cache-Control: no-store`` and headers that forbid framing.
 """
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from transitwatch import __version__
 from transitwatch.api.deps import NoListsLoaded, ServiceState
 from transitwatch.api.routes_screening import SCHEMAS, party_query
 from transitwatch.declarations.model import LANE_MEANING, LANES
 from transitwatch.errors import NotFoundError, TransitWatchError
+from transitwatch.store.declarations import DecisionFilter
 from transitwatch.web import data
 from transitwatch.web.flows import dashboard
+from transitwatch.web.sessions import (
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    SESSION_TTL,
+    Session,
+    clear_login_cookie,
+    clear_session_cookie,
+    csrf_ok,
+    set_login_cookie,
+    set_session_cookie,
+    sign_in,
+    sign_out,
+    visitor,
+)
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).parent
-QUEUE_LIMIT = 200
 MAX_UPLOAD = 50 * 1024 * 1024
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+STALE_FORM = (
+    "This form is out of date or did not come from this site, so nothing was done: "
+    "reload the page and try again."
+)
+CsrfField = Annotated[str, Form(alias=CSRF_FIELD)]
 
 
 @cache
@@ -35,22 +74,88 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(version=__version__, lanes=LANES, lane_meaning=LANE_MEANING)
+    env.globals.update(
+        version=__version__, lanes=LANES, lane_meaning=LANE_MEANING, csrf_field=CSRF_FIELD
+    )
     return env
-
-
-def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = _env().get_template(template).render(**context)
-    return HTMLResponse(html, status_code=status)
-
-
-def not_found(message: str, nav: str) -> HTMLResponse:
-    return page("error.html", status=404, nav=nav, title="Not found", message=message)
 
 
 def _state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.service
     return state
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """The page, with who is signed in (and the session's CSRF token for its forms)."""
+    v = visitor(request)
+    html = (
+        _env()
+        .get_template(template)
+        .render(
+            user=v.session,
+            csrf=v.session.csrf if v.session else "",
+            here=_here(request) if request.method == "GET" else request.url.path,
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+    if v.clear_cookie:
+        clear_session_cookie(response, request)
+    return response
+
+
+def not_found(request: Request, message: str, nav: str) -> HTMLResponse:
+    return render(request, "error.html", 404, nav=nav, title="Not found", message=message)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def to_login(request: Request, back: str | None = None) -> RedirectResponse:
+    """Off to the sign-in page, which comes back to ``back`` (default: this page)."""
+    v = visitor(request)
+    params = {"next": back or _here(request)}
+    if v.status in ("expired", "revoked"):
+        params["why"] = v.status
+    response = _redirect("/ui/login?" + urlencode(params))
+    if v.clear_cookie:
+        clear_session_cookie(response, request)
+    return response
+
+
+def read_gate(request: Request) -> RedirectResponse | None:
+    """A redirect to sign in when reads need a key and nobody is signed in; else None."""
+    if visitor(request).signed_in or not _state(request).config.api_keys_required:
+        return None
+    return to_login(request)
+
+
+def writer(request: Request, back: str) -> Session | RedirectResponse:
+    """The signed-in session, or a redirect to sign in (and then come back to ``back``)."""
+    session = visitor(request).session
+    return session if session is not None else to_login(request, back)
+
+
+def safe_next(value: str) -> str:
+    """Where to go after signing in: a page of this site, else the start page."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    if parts.path.startswith(("/ui/login", "/ui/logout", "/ui/static")):
+        return "/"
+    if parts.path != "/" and not parts.path.startswith("/ui/"):
+        return "/"
+    return value
 
 
 @router.get("/ui/static/style.css")
@@ -59,10 +164,13 @@ def stylesheet() -> Response:
     return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=300"})
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+@router.get("/", response_model=None)
+def home(request: Request) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     loaded = _state(request).current
-    return page(
+    return render(
+        request,
         "home.html",
         nav="home",
         versions=sorted(loaded.versions.items()) if loaded else [],
@@ -70,14 +178,83 @@ def home(request: Request) -> HTMLResponse:
     )
 
 
+# -- signing in ---------------------------------------------------------------------------------
+
+_WHY = {
+    "expired": "Your session has expired: sign in again.",
+    "revoked": "The key you signed in with has been revoked: sign in with another key.",
+}
+
+
+def _login_page(
+    request: Request, status: int = 200, *, target: str = "/", **context: Any
+) -> HTMLResponse:
+    v = visitor(request)
+    response = render(
+        request, "login.html", status, nav="login", next=target, login_token=v.login_token,
+        keys_required=_state(request).config.api_keys_required, **context,
+    )  # fmt: skip
+    if v.new_login_token:
+        set_login_cookie(response, request, v.login_token)
+    return response
+
+
+@router.get("/ui/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    next: Annotated[str, Query(max_length=2000)] = "",
+    why: str = "",
+    signed_out: str = "",
+) -> HTMLResponse:
+    notice = "You are signed out." if signed_out else None
+    return _login_page(request, target=safe_next(next), notice=notice, warning=_WHY.get(why))
+
+
+@router.post("/ui/login", response_model=None)
+def login(
+    request: Request,
+    key: Annotated[str, Form(max_length=300)] = "",
+    csrf_token: CsrfField = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    target = safe_next(next)
+    if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token):
+        error = "The sign-in form was out of date (or cookies are off): please try again."
+        return _login_page(request, 403, target=target, error=error)
+    state = _state(request)
+    opened = sign_in(state, key)
+    if opened is None:
+        error = "The API key is not valid (unknown, mistyped or revoked)."
+        return _login_page(request, 401, target=target, error=error)
+    sign_out(state, request)  # a session this browser had before ends here
+    token, _ = opened
+    response = _redirect(target)
+    set_session_cookie(response, request, token, SESSION_TTL)
+    clear_login_cookie(response, request)
+    return response
+
+
+@router.post("/ui/logout", response_model=None)
+def logout(request: Request, csrf_token: CsrfField = "") -> Response:
+    session = visitor(request).session
+    if session is not None and not csrf_ok(session.csrf, csrf_token):
+        return render(
+            request, "error.html", 403, nav="", title="Not signed out", message=STALE_FORM
+        )
+    sign_out(_state(request), request)
+    response = _redirect("/ui/login?signed_out=1")
+    clear_session_cookie(response, request)
+    return response
+
+
 # -- screening ----------------------------------------------------------------------------------
 
 
-def _screen(request: Request, form: dict[str, str]) -> HTMLResponse:
+def _screen(request: Request, form: dict[str, str], status: int = 200, **extra: Any) -> Response:
     state = _state(request)
-    context: dict[str, Any] = {"nav": "screen", "form": form, "schemas": SCHEMAS}
-    if not form.get("name", "").strip():
-        return page("screen.html", **context)
+    context: dict[str, Any] = {"nav": "screen", "form": form, "schemas": SCHEMAS, **extra}
+    if status != 200 or not form.get("name", "").strip():
+        return render(request, "screen.html", status, **context)
     try:
         query = party_query(
             form["name"], form.get("type"), form.get("country"), form.get("birth_date"),
@@ -88,13 +265,14 @@ def _screen(request: Request, form: dict[str, str]) -> HTMLResponse:
             query, threshold=state.config.threshold, limit=state.config.max_hits
         )
     except NoListsLoaded as exc:
-        return page("screen.html", status=503, error=exc.message, **context)
+        return render(request, "screen.html", 503, error=exc.message, **context)
     except TransitWatchError as exc:
-        return page("screen.html", status=422, error=exc.message, **context)
+        return render(request, "screen.html", 422, error=exc.message, **context)
     state.record(query, list(hits), loaded.versions)
     shown = [h.to_json_dict() for h in hits]
     data.annotate_hits(state, query.name, query.schema, shown)
-    return page(
+    return render(
+        request,
         "screen.html",
         hits=shown,
         threshold=state.config.threshold,
@@ -103,7 +281,7 @@ def _screen(request: Request, form: dict[str, str]) -> HTMLResponse:
     )
 
 
-@router.get("/ui/screen", response_class=HTMLResponse)
+@router.get("/ui/screen", response_model=None)
 def screen_get(
     request: Request,
     name: str = "",
@@ -111,12 +289,14 @@ def screen_get(
     country: str = "",
     birth_date: str = "",
     identifier: str = "",
-) -> HTMLResponse:
+) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     form = dict(name=name, type=type, country=country, birth_date=birth_date, identifier=identifier)
     return _screen(request, form)
 
 
-@router.post("/ui/screen", response_class=HTMLResponse)
+@router.post("/ui/screen", response_model=None)
 def screen_post(
     request: Request,
     name: Annotated[str, Form()] = "",
@@ -124,8 +304,14 @@ def screen_post(
     country: Annotated[str, Form()] = "",
     birth_date: Annotated[str, Form()] = "",
     identifier: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+    csrf_token: CsrfField = "",
+) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     form = dict(name=name, type=type, country=country, birth_date=birth_date, identifier=identifier)
+    session = visitor(request).session
+    if session is not None and not csrf_ok(session.csrf, csrf_token):
+        return _screen(request, form, 403, error=STALE_FORM)
     return _screen(request, form)
 
 
@@ -133,14 +319,16 @@ def screen_post(
 
 
 def _declarations_page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
-    return page(
-        "declarations.html", status=status, nav="declarations",
+    return render(
+        request, "declarations.html", status, nav="declarations",
         runs=data.runs(_state(request)), **extra,
     )  # fmt: skip
 
 
-@router.get("/ui/declarations", response_class=HTMLResponse)
-def declarations(request: Request) -> HTMLResponse:
+@router.get("/ui/declarations", response_model=None)
+def declarations(request: Request) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     return _declarations_page(request)
 
 
@@ -148,19 +336,19 @@ def declarations(request: Request) -> HTMLResponse:
 async def upload(
     request: Request,
     file: Annotated[UploadFile, File()],
-    api_key: Annotated[str, Form()] = "",
-) -> HTMLResponse | RedirectResponse:
+    csrf_token: CsrfField = "",
+) -> Response:
+    who = writer(request, "/ui/declarations")
+    if isinstance(who, Response):
+        return who
+    if not csrf_ok(who.csrf, csrf_token):
+        return _declarations_page(request, 403, error=STALE_FORM)
     state = _state(request)
-    _, problem = data.analyst_key(state, api_key)
-    if problem:
-        return _declarations_page(request, 401, error=problem)
     content = await file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         return _declarations_page(request, 413, error="the file is larger than 50 MB")
     if not content:
         return _declarations_page(request, 422, error="the file is empty")
-    from starlette.concurrency import run_in_threadpool
-
     try:
         done = await run_in_threadpool(data.screen_upload, state, content, file.filename or "")
     except NoListsLoaded as exc:
@@ -168,54 +356,77 @@ async def upload(
     except TransitWatchError as exc:
         return _declarations_page(request, 422, error=exc.message)
     url = f"/ui/declarations/{done.run_id}?accepted={done.accepted}&rejected={len(done.rejected)}"
-    return RedirectResponse(url, status_code=303)
+    return _redirect(url)
 
 
-@router.get("/ui/declarations/{run_id}", response_class=HTMLResponse)
+def _whole(value: str, default: int) -> int:
+    text = value.strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else default
+
+
+@router.get("/ui/declarations/{run_id}", response_model=None)
 def queue(
     request: Request,
     run_id: str,
     lane: str = "",
-    rule: str = "",
-    q: str = "",
+    rule: Annotated[str, Query(max_length=100)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
     hits: str = "",
+    page: str = "1",
+    per: str = "",
     accepted: int | None = None,
     rejected: int | None = None,
-) -> HTMLResponse:
-    items = data.run_decisions(_state(request), run_id)
-    if not items:
-        return not_found(f"There is no screened batch {run_id}.", "declarations")
+) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     lane = lane if lane in LANES else ""
-    rules = sorted({r["rule"] for i in items for r in i["decision"].get("reasons", [])})
-    shown = [i for i in items if data.matches(i, lane, rule, q.strip(), bool(hits))]
-    by_lane = {name: [i for i in shown if i["lane"] == name] for name in LANES}
-    return page(
+    size = _whole(per, data.PAGE_SIZE)
+    size = size if size in data.PAGE_SIZES else data.PAGE_SIZE
+    where = DecisionFilter(lane or None, rule.strip() or None, q.strip() or None, bool(hits))
+    found = data.queue(_state(request), run_id, where, _whole(page, 1), size)
+    if found is None:
+        return not_found(request, f"There is no screened batch {run_id}.", "declarations")
+    filters = {"lane": lane, "rule": rule.strip(), "q": q.strip(), "hits": "1" if hits else ""}
+    if size != data.PAGE_SIZE:
+        filters["per"] = str(size)
+    base = f"/ui/declarations/{quote(run_id)}"
+
+    def url(**changes: Any) -> str:
+        params = {k: v for k, v in {**filters, **changes}.items() if v not in ("", None, 1)}
+        return base + (f"?{urlencode(params)}" if params else "")
+
+    groups = [
+        (name, list(rows)) for name, rows in itertools.groupby(found.items, lambda i: i["lane"])
+    ]
+    return render(
+        request,
         "queue.html",
         nav="declarations",
         run_id=run_id,
-        source_file=items[0]["source_file"] or "",
-        screened_at=str(items[0]["screened_at"])[:19],
-        total=len(items),
-        totals={name: sum(1 for i in items if i["lane"] == name) for name in LANES},
-        by_lane=by_lane,
-        limit=QUEUE_LIMIT,
-        rules=rules,
-        filters={"lane": lane, "rule": rule, "q": q, "hits": bool(hits)},
+        queue=found,
+        groups=groups,
+        filters={**filters, "hits": bool(hits), "per": size},
+        filtered=bool(where.rule or where.text or where.with_hits),
+        page_sizes=data.PAGE_SIZES,
+        page_url=lambda n: url(page=n),
+        lane_url=lambda name: url(lane=name, page=None),
         accepted=accepted,
         rejected=rejected,
     )
 
 
-@router.get("/ui/declarations/{run_id}/{declaration_id}", response_class=HTMLResponse)
-def declaration(request: Request, run_id: str, declaration_id: str) -> HTMLResponse:
+@router.get("/ui/declarations/{run_id}/{declaration_id}", response_model=None)
+def declaration(request: Request, run_id: str, declaration_id: str) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     state = _state(request)
-    items = [i for i in data.run_decisions(state, run_id) if i["declaration_id"] == declaration_id]
-    if not items:
+    item = data.decision(state, run_id, declaration_id)
+    if item is None:
         return not_found(
-            f"There is no declaration {declaration_id} in batch {run_id}.", "declarations"
+            request, f"There is no declaration {declaration_id} in batch {run_id}.", "declarations"
         )
-    item = items[0]
-    return page(
+    return render(
+        request,
         "declaration.html",
         nav="declarations",
         run_id=run_id,
@@ -229,8 +440,10 @@ def declaration(request: Request, run_id: str, declaration_id: str) -> HTMLRespo
 # -- cases --------------------------------------------------------------------------------------
 
 
-@router.get("/ui/cases", response_class=HTMLResponse)
-def cases(request: Request, status: str = "", kind: str = "") -> HTMLResponse:
+@router.get("/ui/cases", response_model=None)
+def cases(request: Request, status: str = "", kind: str = "") -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     state = _state(request)
     store = data.case_store(state)
     filters = {"status": status, "kind": kind}
@@ -238,27 +451,29 @@ def cases(request: Request, status: str = "", kind: str = "") -> HTMLResponse:
         "nav": "cases", "filters": filters, "statuses": data.STATUSES, "kinds": data.KINDS,
     }  # fmt: skip
     if store is None:
-        return page("cases.html", available=False, cases=[], **context)
+        return render(request, "cases.html", available=False, cases=[], **context)
     found = data.find_cases(state, store, status, kind)
-    return page("cases.html", available=True, cases=found, **context)
+    return render(request, "cases.html", available=True, cases=found, **context)
 
 
 def _case_page(request: Request, case_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
     state = _state(request)
     store = data.case_store(state)
     if store is None:
-        return page("case.html", status=404, nav="cases", available=False, case=None)
+        return render(request, "case.html", 404, nav="cases", available=False, case=None)
     found = data.get_case(state, store, case_id)
     if found is None:
-        return not_found(f"There is no case {case_id}.", "cases")
-    return page(
-        "case.html", status=status, nav="cases", available=True, case=found,
+        return not_found(request, f"There is no case {case_id}.", "cases")
+    return render(
+        request, "case.html", status, nav="cases", available=True, case=found,
         actions=data.ACTIONS, **extra,
     )  # fmt: skip
 
 
-@router.get("/ui/cases/{case_id}", response_class=HTMLResponse)
-def case(request: Request, case_id: str, decided: str = "") -> HTMLResponse:
+@router.get("/ui/cases/{case_id}", response_model=None)
+def case(request: Request, case_id: str, decided: str = "") -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     return _case_page(request, case_id, decided=decided if decided in data.ACTIONS else "")
 
 
@@ -268,25 +483,28 @@ def decide(
     case_id: str,
     action: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
-    api_key: Annotated[str, Form()] = "",
-) -> HTMLResponse | RedirectResponse:
+    csrf_token: CsrfField = "",
+) -> Response:
+    who = writer(request, f"/ui/cases/{quote(case_id)}")
+    if isinstance(who, Response):
+        return who
     state = _state(request)
     store = data.case_store(state)
     if store is None:
         return _case_page(request, case_id)
     form = {"action": action, "note": note}
-    key, problem = data.analyst_key(state, api_key)
-    if problem is None and action not in data.ACTIONS:
+    if not csrf_ok(who.csrf, csrf_token):
+        return _case_page(request, case_id, 403, error=STALE_FORM, form=form)
+    if action not in data.ACTIONS:
         problem = f"choose what to do: {', '.join(data.ACTIONS)}"
-    if problem is not None or key is None:
         return _case_page(request, case_id, 422, error=problem, form=form)
     try:
-        data.decide_case(state, store, case_id, action, note.strip(), key)
+        data.decide_case(state, store, case_id, action, note.strip(), who)
     except NotFoundError:
-        return not_found(f"There is no case {case_id}.", "cases")
+        return not_found(request, f"There is no case {case_id}.", "cases")
     except TransitWatchError as exc:
         return _case_page(request, case_id, 422, error=exc.message, form=form)
-    return RedirectResponse(f"/ui/cases/{quote(case_id)}?decided={action}", status_code=303)
+    return _redirect(f"/ui/cases/{quote(case_id)}?decided={action}")
 
 
 # -- flows --------------------------------------------------------------------------------------
@@ -296,13 +514,15 @@ def _year(value: str) -> int | None:
     return int(value) if value.strip().isdigit() and len(value.strip()) == 4 else None
 
 
-@router.get("/ui/flows", response_class=HTMLResponse)
+@router.get("/ui/flows", response_model=None)
 def flows(
     request: Request,
     transit: Annotated[str, Query(max_length=8)] = "KG",
     product: Annotated[str, Query(max_length=16)] = "TOTAL",
     first: Annotated[str, Query(alias="from", max_length=8)] = "",
     last: Annotated[str, Query(alias="to", max_length=8)] = "",
-) -> HTMLResponse:
+) -> Response:
+    if (gate := read_gate(request)) is not None:
+        return gate
     board = dashboard(_state(request), transit, product, _year(first), _year(last))
-    return page("flows.html", nav="flows", board=board)
+    return render(request, "flows.html", nav="flows", board=board)
