@@ -212,6 +212,24 @@ def test_flows_dashboard_charts_and_filters(client: TestClient) -> None:
     assert "No flows for AM" in empty.text
 
 
+def test_flows_dashboard_chpl_tier_groups(client: TestClient) -> None:
+    # The fixture's KG -> RU exports of 854231 (integrated circuits, CHPL tier 1) are the whole
+    # of tier 1: the group shows the same yearly values as the code itself, tier 2 shows none.
+    r = client.get("/ui/flows")
+    assert '<option value="CHPL-1">CHPL-1 (tier 1)</option>' in r.text
+    code = client.get("/ui/flows", params={"product": "854231"})
+    tier1 = client.get("/ui/flows", params={"product": "CHPL-1"})
+    assert tier1.status_code == 200 and "<svg" in tier1.text
+    assert "CHPL tier 1: HS-6 codes of the CHPL version 2024-02-23 summed" in tier1.text
+
+    def values(page: str) -> list[tuple[str, str]]:
+        return re.findall(r"<td>kg_nsc</td><td>(20\d\d)</td><td class=\"n\">([^<]*)</td>", page)
+
+    assert values(tier1.text) and values(tier1.text) == values(code.text)
+    tier2 = client.get("/ui/flows", params={"product": "CHPL-2"})
+    assert values(tier2.text) == []
+
+
 def test_flows_without_table_says_so(tmp_path: Path) -> None:
     from transitwatch.store import open_store
 

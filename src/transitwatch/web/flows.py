@@ -7,14 +7,62 @@ service's connection) and draws the charts with :mod:`transitwatch.flows.svg`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from transitwatch import settings
 from transitwatch.api.deps import ServiceState
+from transitwatch.errors import TransitWatchError
+from transitwatch.flows.chpl import Chpl, Correlation, chpl_mapping, load_chpl, load_correlation
 from transitwatch.flows.indicators import DEFAULT_BASELINE, GrowthRow, growth, mirror
 from transitwatch.flows.report import TRANSITS
 from transitwatch.flows.sql import Filters
 from transitwatch.flows.svg import Series, bar_chart, fmt_num, line_chart
 from transitwatch.web.data import connection
+
+# Product groups besides TOTAL and single HS codes: the CHPL by tier group.
+CHPL_GROUPS = {
+    "CHPL": ("all tiers", ("1", "2", "3.A", "3.B", "4.A", "4.B")),
+    "CHPL-1": ("tier 1", ("1",)),
+    "CHPL-2": ("tier 2", ("2",)),
+    "CHPL-3": ("tiers 3.A and 3.B", ("3.A", "3.B")),
+    "CHPL-4": ("tiers 4.A and 4.B", ("4.A", "4.B")),
+}
+CORRELATION_FILE = "hs_nomenclature/hs2022_hs2017_correlation.csv"
+
+
+def _correlations() -> tuple[list[Correlation], str]:
+    """The HS2022/HS2017 concordance from the server's data folder, and a note on its use."""
+    path = Path(settings.get("data")).expanduser() / CORRELATION_FILE
+    if not path.is_file():
+        return [], "no HS2017/HS2022 concordance staged, so renumbered HS2017 codes are not counted"
+    try:
+        return load_correlation(path), f"HS2017 rows mapped with the concordance {path.name}"
+    except TransitWatchError as exc:
+        return [], f"concordance not used ({exc.message})"
+
+
+def _group_growth(
+    cur: Any, filters: Filters, group: str, grain: str, chpl: Chpl, corr: list[Correlation]
+) -> list[GrowthRow]:
+    """Growth of the HS-6 codes of one CHPL group summed under the group's name (SQL side)."""
+    tiers = CHPL_GROUPS[group][1]
+    codes = [(c.hs6, group) for c in chpl.codes if c.tier.removeprefix("Tier ").strip() in tiers]
+    if not codes:  # growth() without groups would sum every product
+        return []
+    return growth(
+        cur,
+        Filters(
+            reporters=filters.reporters,
+            partners=filters.partners,
+            flows=filters.flows,
+            product_level=6,
+        ),
+        grain=grain,
+        baseline=DEFAULT_BASELINE,
+        mapping=chpl_mapping(chpl, corr),
+        groups=codes,
+    )
 
 
 @dataclass(slots=True)
@@ -29,6 +77,7 @@ class Dashboard:
     last: int | None
     charts: list[tuple[str, str, str]] = field(default_factory=list)  # (heading, svg, caption)
     table: list[list[str]] = field(default_factory=list)
+    note: str = ""  # what a product group means, shown under the charts' captions
 
 
 def _pct(value: float | None) -> str:
@@ -55,7 +104,7 @@ def _options(cur: Any, transit: str) -> tuple[list[str], list[str], list[int]]:
         int(r[0])
         for r in cur.execute("SELECT DISTINCT year FROM trade_flows ORDER BY 1").fetchall()
     ]
-    return transits, ["TOTAL", *sorted(products)], years
+    return transits, ["TOTAL", *CHPL_GROUPS, *sorted(products)], years
 
 
 def _in(rows: list[Any], first: int | None, last: int | None) -> list[Any]:
@@ -87,37 +136,44 @@ def dashboard(
         if "trade_flows" not in tables:
             return Dashboard(False, list(TRANSITS), ["TOTAL"], [], transit, product, first, last)
         cur = con.cursor()
+        prods = None if product in CHPL_GROUPS else (product,)
         try:
             transits, products, years = _options(cur, transit)
-            to_ru = growth(
-                cur,
-                Filters(
-                    reporters=(transit,), partners=("RU",), flows=("export",), products=(product,)
-                ),
-                baseline=DEFAULT_BASELINE,
+            if product in CHPL_GROUPS:
+                chpl = load_chpl()
+                corr, note = _correlations()
+
+                def rows(f: Filters, grain: str = "A") -> list[GrowthRow]:
+                    return _group_growth(cur, f, product, grain, chpl, corr)
+
+                group_note = (
+                    f"CHPL {CHPL_GROUPS[product][0]}: HS-6 "
+                    f"codes of the CHPL version {chpl.version} summed; {note}."
+                )
+            else:
+
+                def rows(f: Filters, grain: str = "A") -> list[GrowthRow]:
+                    return growth(cur, f, grain=grain, baseline=DEFAULT_BASELINE)
+
+                group_note = ""
+            to_ru = rows(
+                Filters(reporters=(transit,), partners=("RU",), flows=("export",), products=prods)
             )
-            eu_in = growth(
-                cur,
-                Filters(
-                    reporters=("EU27",), partners=(transit,), flows=("export",), products=(product,)
-                ),
-                baseline=DEFAULT_BASELINE,
+            eu_in = rows(
+                Filters(reporters=("EU27",), partners=(transit,), flows=("export",), products=prods)
             )
-            eu_monthly = growth(
-                cur,
+            eu_monthly = rows(
                 Filters(
-                    reporters=("EU27",),
-                    partners=(transit, "RU"),
-                    flows=("export",),
-                    products=(product,),
+                    reporters=("EU27",), partners=(transit, "RU"), flows=("export",), products=prods
                 ),
-                grain="M",
-                baseline=DEFAULT_BASELINE,
+                "M",
             )
-            gaps = mirror(cur, "EU27", transit, product=product)
+            # The mirror gap pairs one product as both sides report it; not for a CHPL group.
+            gaps = [] if group_note else mirror(cur, "EU27", transit, product=product)
         finally:
             cur.close()
     board = Dashboard(True, transits, products, years, transit, product, first, last)
+    board.note = group_note
     to_ru, eu_in, eu_monthly, gaps = (
         _in(to_ru, first, last),
         _in(eu_in, first, last),

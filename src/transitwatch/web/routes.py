@@ -30,7 +30,7 @@ from transitwatch.declarations.model import LANE_MEANING, LANES
 from transitwatch.errors import NotFoundError, TransitWatchError
 from transitwatch.store.declarations import DecisionFilter
 from transitwatch.web import data
-from transitwatch.web.flows import dashboard
+from transitwatch.web.flows import CHPL_GROUPS, dashboard
 from transitwatch.web.sessions import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -525,4 +525,4 @@ def flows(
     if (gate := read_gate(request)) is not None:
         return gate
     board = dashboard(_state(request), transit, product, _year(first), _year(last))
-    return render(request, "flows.html", nav="flows", board=board)
+    return render(request, "flows.html", nav="flows", board=board, groups=CHPL_GROUPS)
