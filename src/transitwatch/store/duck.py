@@ -77,7 +77,9 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         text = str(exc)
-        if "lock" not in text.lower():
+        # DuckDB: 'Could not set lock on file "...": Conflicting lock is held in ...'. Match the
+        # phrase, not the word: a store path may itself contain "lock".
+        if "could not set lock on file" not in text.lower():
             raise
         holder = _holder(text)
         raise StoreLockedError(
