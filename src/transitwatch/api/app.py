@@ -178,6 +178,7 @@ def create_app(db_path: str | Path, *, screener: Screener | None = None) -> Fast
     """The service over the store at ``db_path``; the Screener is built here, once (or the
     given one is used), and rebuilt when the store's current list versions change."""
     state = ServiceState(db_path, screener=screener)
+    case_hooks.case_store(state)  # reads the party cases' heads now, not on a first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -10,17 +10,29 @@
   it keeps (:func:`screening_router`).
 * Declaration screening (``POST /declarations/screen``): each red or yellow decision opens a
   ``declaration`` case (one per declaration id).
+
+A case's id is derived from its subject (:func:`transitwatch.store.cases.case_id_for`), so
+concurrent screenings of the same name and entity agree on it. Party cases are opened off the
+request path: the answer comes from the heads the case store keeps in memory (no query, no
+store lock); new cases are queued, and the service's background writer (the screening log's)
+commits them in one transaction every half second. Reading cases through the case store
+(``GET /cases...``, deciding one, the web pages) writes the queue first, so a case an answer
+names is always found. A crash of the process loses the cases queued in that half second;
+screening the name again opens the same case, with the same id. Declaration cases are written
+before the answer.
 """
 
 from __future__ import annotations
 
-import uuid
 import weakref
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
@@ -35,22 +47,35 @@ from transitwatch.api.models import (
     ScreenRequest,
     ScreenResponse,
 )
-from transitwatch.cases.model import Case, declaration_case, party_case, subject_key
+from transitwatch.cases.model import Case, declaration_case, name_key, subject_key
 from transitwatch.declarations.model import Decision
 from transitwatch.errors import NotFoundError
-from transitwatch.store.cases import CaseStore
+from transitwatch.store.cases import CaseStore, case_id_for
 
 CASE_LANES = ("red", "yellow")
 _stores: weakref.WeakKeyDictionary[ServiceState, CaseStore] = weakref.WeakKeyDictionary()
 
 
 def case_store(state: ServiceState) -> CaseStore:
-    """The service's case tables (on its store connection; use under ``state.lock``)."""
+    """The service's case tables (on its store connection; use under ``state.lock``). The
+    first call reads the heads of the party cases and has the service's background writer
+    write the cases screenings open."""
     found = _stores.get(state)
     if found is None:
         with state.lock:
-            found = _stores[state] = CaseStore.of(state.store)
+            found = _stores.get(state)
+            if found is None:
+                found = CaseStore.of(state.store)
+                found.load_heads()
+                state.writer.add("cases", lambda: _flush(state, found))
+                _stores[state] = found
     return found
+
+
+def _flush(state: ServiceState, store: CaseStore) -> None:
+    if store.pending:
+        with state.lock:
+            store.flush()
 
 
 def actor_label(state: ServiceState, key_id: str | None) -> str | None:
@@ -62,8 +87,8 @@ def actor_label(state: ServiceState, key_id: str | None) -> str | None:
         return None
 
 
-def _new_id() -> str:
-    return "case_" + uuid.uuid4().hex[:16]
+def _with_id(case: Case) -> Case:
+    return replace(case, case_id=case_id_for(subject_key(case)))
 
 
 def annotate_hits(
@@ -71,58 +96,63 @@ def annotate_hits(
 ) -> None:
     """Open party cases for the hits at or above the threshold and annotate every hit.
 
-    ``items``: (query name, query schema, its hit dicts), the dicts changed in place."""
+    ``items``: (query name, query schema, its hit dicts), the dicts changed in place. Runs no
+    query once the case store is set up (:func:`case_store`): safe on the event loop."""
     cut = state.config.threshold
     now = datetime.now(UTC)
     wanted: list[Case] = []
-    where: list[tuple[int, int]] = []
-    for i, (name, schema, hits) in enumerate(items):
-        for j, hit in enumerate(hits):
+    where: list[dict[str, Any]] = []
+    for name, schema, hits in items:
+        key: str | None = None
+        for hit in hits:
             hit.update(case_id=None, case_status=None, previously_dismissed=None)
-            if float(hit["score"]) < cut:
+            score = float(hit["score"])
+            if score < cut:
                 continue
-            wanted.append(
-                party_case(
-                    _new_id(),
-                    now,
-                    query_name=name,
-                    source=hit["source"],
-                    source_id=hit["source_id"],
-                    caption=hit["caption"],
-                    schema=hit.get("schema") or schema,
-                    score=float(hit["score"]),
-                )
+            if key is None:
+                key = name_key(name)
+            case = Case(
+                "",
+                "party_hit",
+                now,
+                query_name=name,
+                name_key=key,
+                source=hit["source"],
+                source_id=hit["source_id"],
+                caption=hit["caption"],
+                schema=hit.get("schema") or schema,
+                score=score,
             )
-            where.append((i, j))
+            wanted.append(_with_id(case))
+            where.append(hit)
     if not wanted:
         return
     store = case_store(state)
-    with state.lock:
-        opened = store.open_cases(wanted)
-        remembered = store.dismissals([subject_key(c) for c in opened])
-    for (i, j), case in zip(where, opened, strict=True):
-        hit = items[i][2][j]
-        hit["case_id"] = case.case_id
-        hit["case_status"] = case.status
-        dismissal = remembered.get(subject_key(case))
-        if dismissal is not None:
-            hit["previously_dismissed"] = dismissal.to_json_dict()
+    heads = store.claim(wanted)
+    for hit, head in zip(where, heads, strict=True):
+        hit["case_id"] = head.case_id
+        hit["case_status"] = head.status
+        if head.dismissal is not None:
+            hit["previously_dismissed"] = head.dismissal.to_json_dict()
 
 
 def open_declaration_cases(
     state: ServiceState, decisions: Sequence[Decision], run_id: str | None
 ) -> dict[str, str]:
-    """A case for every red or yellow decision; declaration id -> case id."""
+    """A case for every red or yellow decision, written before this returns; declaration id
+    -> case id."""
     now = datetime.now(UTC)
     wanted = [
-        declaration_case(
-            _new_id(),
-            now,
-            declaration_id=d.declaration_id,
-            lane=d.lane,
-            score=round(d.score, 2),
-            reasons=tuple(dict.fromkeys(r.rule for r in d.reasons)),
-            run_id=run_id,
+        _with_id(
+            declaration_case(
+                "",
+                now,
+                declaration_id=d.declaration_id,
+                lane=d.lane,
+                score=round(d.score, 2),
+                reasons=tuple(dict.fromkeys(r.rule for r in d.reasons)),
+                run_id=run_id,
+            )
         )
         for d in decisions
         if d.lane in CASE_LANES
@@ -177,15 +207,27 @@ router = APIRouter(tags=["screening"])
     responses=routes_screening.ERRORS,
     summary="Screen one party",
 )
-def screen(body: ScreenRequest, state: Service, principal: Reader) -> dict[str, Any]:
+async def screen(body: ScreenRequest, state: Service, principal: Reader) -> JSONResponse:
     """Hits at or above the threshold, best first, each with the listed name that matched and
     how each name part matched — the JSON of `transitwatch screen party --json` — and, for
     hits at or above the service's threshold, the case each opened (``case_id``) and any
     earlier dismissal of the same name and entity (``previously_dismissed``)."""
-    out = routes_screening.screen(body, state, principal)
-    out["hits"] = [dict(h) for h in out["hits"]]
-    annotate_hits(state, [(body.name, body.type, out["hits"])])
-    return out
+    # On the event loop: screening is about a millisecond of CPU, and nothing below waits on
+    # the store (a thread hop would cost more than it saves, all threads sharing one GIL);
+    # what may wait - the periodic check of the list versions, setting up the case store -
+    # goes to a worker thread.
+    query = routes_screening.party_query(
+        body.name, body.type, body.country, body.birth_date, body.identifier
+    )
+    loaded = state.loaded_now()
+    if loaded is None:
+        loaded = await run_in_threadpool(state.refresh)
+    out = routes_screening.screen_with(loaded, body, query, state)
+    if out["hits"]:
+        if state not in _stores:
+            await run_in_threadpool(case_store, state)
+        annotate_hits(state, [(body.name, body.type, out["hits"])])
+    return JSONResponse(out)  # already the response model's shape: no second validation
 
 
 @router.post(
@@ -195,24 +237,35 @@ def screen(body: ScreenRequest, state: Service, principal: Reader) -> dict[str, 
     responses=routes_screening.ERRORS,
     summary="Screen many parties",
 )
-def screen_batch(body: BatchRequest, state: Service, principal: Reader) -> dict[str, Any]:
+def screen_batch(body: BatchRequest, state: Service, principal: Reader) -> JSONResponse:
     """One result per query, in order, as HITS.jsonl lines plus each hit's case (as for
     ``POST /screen``): a query that cannot be screened carries ``error`` and no hits, and the
     batch goes on. More than TRANSITWATCH_MAX_BATCH queries: 413."""
     out = routes_screening.screen_batch(body, state, principal)
     items = []
+    results = []
     for result in out["results"]:
-        result["hits"] = [dict(h) for h in result["hits"]]  # the log keeps the originals
-        if result["hits"]:
-            items.append((result["name"] or "", None, result["hits"]))
+        hits = [dict(h) for h in result["hits"]]  # the log keeps the originals
+        if hits:
+            items.append((result["name"] or "", None, hits))
+        results.append(
+            {
+                "id": result["id"],
+                "name": result["name"],
+                "row": result["row"],
+                "hits": hits,
+                "error": result.get("error"),
+            }
+        )
     annotate_hits(state, items)
-    return out
+    out["results"] = results
+    return JSONResponse(out)  # already the response model's shape: no second validation
 
 
 def screening_router() -> APIRouter:
     """``/screen`` and ``/screen/batch`` with cases, plus any other screening route."""
     combined = APIRouter()
-    combined.include_router(router)
+    combined.routes.extend(router.routes)  # the routes themselves: one router level less to match
     mine = {(r.path, m) for r in router.routes if isinstance(r, APIRoute) for m in r.methods or ()}
     for route in routes_screening.router.routes:
         if isinstance(route, APIRoute) and not any(

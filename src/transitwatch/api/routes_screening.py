@@ -82,7 +82,14 @@ def screen(
     """Hits at or above the threshold, best first, each with the listed name that matched and
     how each name part matched — the JSON of `transitwatch screen party --json`."""
     query = party_query(body.name, body.type, body.country, body.birth_date, body.identifier)
-    loaded = state.loaded()
+    return screen_with(state.loaded(), body, query, state)
+
+
+def screen_with(
+    loaded: Loaded, body: ScreenRequest, query: PartyQuery, state: ServiceState
+) -> dict[str, Any]:
+    """The body of ``POST /screen`` from the given screener (pure CPU: no store, no lock),
+    the screening queued for the log."""
     cut = _cut(state, body.threshold)
     hits = loaded.screener.screen(query, threshold=cut, limit=body.limit or state.config.max_hits)
     state.record(query, list(hits), loaded.versions)

@@ -10,14 +10,36 @@
 A decision is checked against the case's current status and appended in one transaction; the
 caller serialises writers on the connection (the service's store lock), and the ``(case_id,
 seq)`` key makes a racing writer on another connection fail instead of forking the trail.
+
+Opening party cases off the request path (what the HTTP service does for every screening):
+
+* a case's id is derived from its subject key (:func:`case_id_for`), so the same name and
+  entity always get the same id, whoever opens the case first;
+* :meth:`CaseStore.claim` answers from memory - the *heads* of the connection's party cases
+  (id, status, standing dismissal), loaded once by :meth:`CaseStore.load_heads` and kept
+  current by every write made through a ``CaseStore`` on that connection - and queues the
+  cases that are new; it takes no connection lock and runs no query;
+* :meth:`CaseStore.flush` writes the queued cases in one transaction, skipping any already
+  stored. Every other method flushes first, so whatever reads the cases through a
+  ``CaseStore`` sees every case a screening has answered with (read-your-writes).
+
+The queue and the heads belong to the DuckDB connection, shared by every ``CaseStore`` on it;
+they are right as long as the cases are written only through ``CaseStore`` on that connection
+(the HTTP service owns the file while it runs).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import tempfile
+import threading
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import duckdb
@@ -33,7 +55,7 @@ from transitwatch.cases.model import (
     clean_note,
     subject_key,
 )
-from transitwatch.errors import InputError, NotFoundError
+from transitwatch.errors import InputError, NotFoundError, StoreError
 from transitwatch.store.attached import AttachedTables
 
 DDL = (
@@ -79,7 +101,121 @@ _DECISION_SELECT = (
     'actor_label, actor_role, "at" FROM case_decisions'
 )
 
+_CASE_TYPES = (
+    "VARCHAR", "VARCHAR", "VARCHAR", "TIMESTAMP", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
+    "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR",
+)  # fmt: skip
+_HEADS = (
+    'SELECT c.subject_key, c.case_id, d.to_status, d.note, d.actor, d.actor_label, d."at" '
+    'FROM cases c LEFT JOIN (SELECT case_id, to_status, note, actor, actor_label, "at" '
+    "FROM case_decisions QUALIFY row_number() OVER (PARTITION BY case_id ORDER BY seq DESC) = 1"
+    ") d USING (case_id) WHERE c.kind = 'party_hit'"
+)
+
+_CASE_BY_ID = (
+    "SELECT case_id, kind, created_at, query_name, name_key, source, source_id, caption, "
+    '"schema", score, declaration_id, lane, reasons, run_id FROM cases WHERE case_id = ?'
+)
+_TRAIL_SUMMARY = (
+    'SELECT arg_max(to_status, seq), count(*), max("at") FROM case_decisions WHERE case_id = ?'
+)
+
 Authorize = Callable[[Status, Action], None]
+
+
+def case_id_for(subject: str) -> str:
+    """The id of the case of ``subject`` (its :func:`subject_key`): the same subject always
+    gets the same id, so two screenings racing to open one case agree on it."""
+    return "case_" + hashlib.sha256(subject.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What a screening shows of a party case: its id, its status now, and the dismissal
+    that stands on it (when its latest decision dismissed it)."""
+
+    case_id: str
+    status: Status = "open"
+    dismissal: Dismissal | None = None
+
+
+class _Shared:
+    """Per connection: the party cases accepted but not yet written, and the heads of all."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # guards the two dicts (never held during a query)
+        self.pending: dict[str, Case] = {}  # subject key -> case to write, oldest first
+        self.heads: dict[str, Head] | None = None  # subject key -> head; None: not loaded
+
+    def set_head(self, key: str, head: Head) -> None:
+        with self.lock:
+            if self.heads is not None:
+                self.heads[key] = head
+
+
+_SHARED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Shared] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(con: duckdb.DuckDBPyConnection) -> _Shared:
+    with _SHARED_LOCK:
+        found = _SHARED.get(con)
+        if found is None:
+            found = _SHARED[con] = _Shared()
+        return found
+
+
+def _row_of(case: Case, key: str) -> list[Any]:
+    """The values of a ``cases`` row, in ``_CASE_COLUMNS`` order."""
+    return [
+        case.case_id,
+        case.kind,
+        key,
+        _naive(case.created_at),
+        case.query_name,
+        case.name_key,
+        case.source,
+        case.source_id,
+        case.caption,
+        case.schema,
+        case.score,
+        case.declaration_id,
+        case.lane,
+        json.dumps(list(case.reasons), ensure_ascii=False),
+        case.run_id,
+    ]
+
+
+def _insert_absent(con: duckdb.DuckDBPyConnection, rows: Sequence[list[Any]]) -> int:
+    """Insert the case rows whose subject is not stored yet; how many were. (An id taken by
+    another subject - 64 bits of a hash colliding - fails the transaction, loudly.)
+
+    Through a temporary JSON-lines file and ``read_json``, as the store's bulk inserts: binding
+    the values as parameters costs milliseconds per row."""
+    names = [c.strip().strip('"') for c in _CASE_COLUMNS.split(",")]
+    spec = ", ".join(f"'{n}': '{t}'" for n, t in zip(names, _CASE_TYPES, strict=True))
+    select = ", ".join("CAST(r.reasons AS JSON)" if n == "reasons" else f'r."{n}"' for n in names)
+    try:
+        tmp = tempfile.TemporaryDirectory(prefix="transitwatch-cases-")
+    except OSError as exc:
+        raise StoreError(f"could not stage the cases to write: {exc}") from exc
+    with tmp:
+        file = Path(tmp.name) / "cases.jsonl"
+        try:
+            with file.open("w", encoding="utf-8") as out:
+                for row in rows:
+                    values = dict(zip(names, row, strict=True))
+                    values["created_at"] = values["created_at"].isoformat(sep=" ")
+                    out.write(json.dumps(values, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise StoreError(f"could not stage the cases to write: {exc}") from exc
+        found = con.execute(
+            f"INSERT INTO cases ({_CASE_COLUMNS}) SELECT {select} FROM read_json(?, "
+            f"format = 'newline_delimited', columns = {{{spec}}}) r WHERE NOT EXISTS "
+            "(SELECT 1 FROM cases c WHERE c.subject_key = r.subject_key)",
+            [str(file)],
+        ).fetchone()
+    return int(found[0]) if found else 0
 
 
 def _now() -> datetime:
@@ -134,6 +270,17 @@ def _case(row: Sequence[Any]) -> Case:
     )
 
 
+def _dismissal(case_id: str, status: str | None, rest: Sequence[Any]) -> Dismissal | None:
+    """The standing dismissal of a case whose latest decision is ``status`` (note, actor,
+    actor label, at)."""
+    if status != "dismissed":
+        return None
+    note, actor, label, at = rest
+    when = _aware(at)
+    assert when is not None
+    return Dismissal(case_id, note, actor, label, when)
+
+
 def _decision(row: Sequence[Any]) -> CaseDecision:
     at = _aware(row[10])
     assert at is not None
@@ -158,6 +305,90 @@ class CaseStore(AttachedTables):
     DDL = DDL
     NAME = "case"
 
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        super().__init__(con)
+        self._shared = _shared(con)
+
+    # -- opening party cases off the request path ------------------------------------------
+
+    def load_heads(self) -> int:
+        """Read the heads of every stored party case (once per connection; the caller holds
+        the connection, as for any query); how many there are."""
+        shared = self._shared
+        if shared.heads is not None:
+            return len(shared.heads)
+        try:
+            rows = self._con.execute(_HEADS).fetchall()
+        except duckdb.Error as exc:
+            raise StoreError(f"could not read the cases: {exc}") from exc
+        heads = {
+            key: Head(case_id, cast(Status, status or "open"), _dismissal(case_id, status, rest))
+            for key, case_id, status, *rest in rows
+        }
+        with shared.lock:
+            if shared.heads is None:
+                for key, case in shared.pending.items():
+                    heads.setdefault(key, Head(case.case_id))
+                shared.heads = heads
+            return len(shared.heads)
+
+    @property
+    def heads_loaded(self) -> bool:
+        return self._shared.heads is not None
+
+    def claim(self, cases: Sequence[Case]) -> list[Head]:
+        """The head of each party case's subject, in order: the stored or queued case's, or,
+        for a subject without one, the given case's (``open``), queued for :meth:`flush`.
+
+        Thread-safe and runs no query: needs no connection lock, but :meth:`load_heads`
+        first (a RuntimeError otherwise)."""
+        shared = self._shared
+        out: list[Head] = []
+        with shared.lock:
+            heads = shared.heads
+            if heads is None:
+                raise RuntimeError("CaseStore.claim needs load_heads() first")
+            for case in cases:
+                if case.kind != "party_hit":
+                    raise ValueError("only party cases are claimed")
+                key = subject_key(case)
+                head = heads.get(key)
+                if head is None:
+                    head = heads[key] = Head(case.case_id)
+                    shared.pending[key] = case
+                out.append(head)
+        return out
+
+    @property
+    def pending(self) -> int:
+        """How many claimed cases wait for :meth:`flush`."""
+        return len(self._shared.pending)
+
+    def flush(self) -> int:
+        """Write the queued party cases in one transaction (the caller holds the connection);
+        how many were written. A case whose subject was stored meanwhile is skipped (never
+        duplicated); on a store error the cases stay queued for the next flush."""
+        shared = self._shared
+        if not shared.pending:
+            return 0
+        with shared.lock:
+            batch = list(shared.pending.items())
+        rows = [_row_of(case, key) for key, case in batch]
+        written: int = self._write("open cases", lambda con: _insert_absent(con, rows))
+        with shared.lock:
+            for key, case in batch:
+                if shared.pending.get(key) is case:
+                    del shared.pending[key]
+        if written < len(batch):  # stored by another path: make the heads say so
+            self._refresh_heads([key for key, _ in batch])
+        return written
+
+    def _refresh_heads(self, keys: Sequence[str]) -> None:
+        found = self._by_subject(self._con, keys)
+        standing = self.dismissals(list(found))
+        for key, case in found.items():
+            self._shared.set_head(key, Head(case.case_id, case.status, standing.get(key)))
+
     # -- cases -----------------------------------------------------------------------------
 
     def open_cases(self, cases: Sequence[Case]) -> list[Case]:
@@ -165,38 +396,25 @@ class CaseStore(AttachedTables):
         given order, the stored case of each (the earlier one where it existed)."""
         if not cases:
             return []
+        self.flush()
         keys = [subject_key(c) for c in cases]
 
         def write(con: duckdb.DuckDBPyConnection) -> list[Case]:
             found = self._by_subject(con, keys)
+            new.clear()
             for case, key in zip(cases, keys, strict=True):
-                if key in found:
-                    continue
-                con.execute(
-                    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        case.case_id,
-                        case.kind,
-                        key,
-                        _naive(case.created_at),
-                        case.query_name,
-                        case.name_key,
-                        case.source,
-                        case.source_id,
-                        case.caption,
-                        case.schema,
-                        case.score,
-                        case.declaration_id,
-                        case.lane,
-                        json.dumps(list(case.reasons), ensure_ascii=False),
-                        case.run_id,
-                    ],
-                )
-                found[key] = case
+                if key not in found and key not in new:
+                    new[key] = case
+            if new:
+                _insert_absent(con, [_row_of(c, k) for k, c in new.items()])
+                found.update(new)
             return [found[k] for k in keys]
 
+        new: dict[str, Case] = {}
         opened: list[Case] = self._write("open cases", write)
+        for key, case in new.items():
+            if case.kind == "party_hit":  # the heads know every stored case already
+                self._shared.set_head(key, Head(case.case_id))
         return opened
 
     def _by_subject(self, con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> dict[str, Case]:
@@ -206,10 +424,17 @@ class CaseStore(AttachedTables):
         return {r[17]: _case(r) for r in rows}
 
     def get(self, case_id: str) -> Case:
-        rows = self._con.execute(_case_select("c.case_id = ?"), [case_id]).fetchall()
-        if not rows:
+        """One case, its status derived from its trail. Two point queries: the general
+        ``_case_select`` costs about 5 ms where these take under 1 ms each."""
+        self.flush()
+        con = self._con
+        row = con.execute(_CASE_BY_ID, [case_id]).fetchone()
+        if row is None:
             raise NotFoundError(f"no case {case_id!r}")
-        return _case(rows[0])
+        trail = con.execute(_TRAIL_SUMMARY, [case_id]).fetchone()
+        status, count, updated = trail if trail is not None else (None, 0, None)
+        # in the column order of _case_select
+        return _case((*row[:3], status or "open", *row[3:], count or 0, updated))
 
     def find(
         self,
@@ -220,6 +445,7 @@ class CaseStore(AttachedTables):
         offset: int = 0,
     ) -> list[Case]:
         """Cases, newest first, optionally of one status (derived) and kind."""
+        self.flush()
         sql = f"SELECT * FROM ({_case_select('TRUE')}) WHERE TRUE"
         params: list[Any] = []
         if status is not None:
@@ -233,6 +459,7 @@ class CaseStore(AttachedTables):
         return [_case(r) for r in self._con.execute(sql, params).fetchall()]
 
     def count(self) -> int:
+        self.flush()
         row = self._con.execute("SELECT count(*) FROM cases").fetchone()
         return int(row[0]) if row else 0
 
@@ -240,6 +467,7 @@ class CaseStore(AttachedTables):
 
     def decisions(self, case_id: str | None = None) -> list[CaseDecision]:
         """The audit trail (of one case, or all), oldest first."""
+        self.flush()
         if case_id is None:
             rows = self._con.execute(f'{_DECISION_SELECT} ORDER BY "at", case_id, seq')
         else:
@@ -262,10 +490,17 @@ class CaseStore(AttachedTables):
         """Append one decision after checking it against the case's current status
         (``authorize(status, action)`` may refuse it first, e.g. for the caller's role)."""
         text = clean_note(note)
+        self.flush()
+        subject: list[str] = []
 
         def write(con: duckdb.DuckDBPyConnection) -> CaseDecision:
-            if con.execute("SELECT 1 FROM cases WHERE case_id = ?", [case_id]).fetchone() is None:
+            found = con.execute(
+                "SELECT subject_key, kind FROM cases WHERE case_id = ?", [case_id]
+            ).fetchone()
+            if found is None:
                 raise NotFoundError(f"no case {case_id!r}")
+            if found[1] == "party_hit":
+                subject.append(found[0])
             row = con.execute(
                 "SELECT to_status, seq FROM case_decisions WHERE case_id = ? "
                 "ORDER BY seq DESC LIMIT 1",
@@ -308,6 +543,12 @@ class CaseStore(AttachedTables):
             return made
 
         decision: CaseDecision = self._write("record the decision", write)
+        if subject:  # what the next screening of that name and entity shows
+            dismissal = None
+            if decision.to_status == "dismissed":
+                d = decision
+                dismissal = Dismissal(d.case_id, d.note, d.actor, d.actor_label, d.at)
+            self._shared.set_head(subject[0], Head(case_id, decision.to_status, dismissal))
         return decision
 
     # -- memory ----------------------------------------------------------------------------
@@ -322,6 +563,7 @@ class CaseStore(AttachedTables):
         """Remembered dismissals by subject key (see :meth:`remembered_dismissals`)."""
         if not keys:
             return {}
+        self.flush()
         unique = sorted(set(keys))
         marks = ", ".join("?" * len(unique))
         rows = self._con.execute(
