@@ -259,16 +259,19 @@ class GoodsKnowledge:
         return None
 
 
+def _exporters_note(lst: ControlList) -> str:
+    """", exports from KG since 2023-08-14" for a list that binds some exporters only."""
+    if not lst.exporter_countries:
+        return ""
+    return f", exports from {', '.join(lst.exporter_countries)} since {lst.valid_from}"
+
+
 def _goods_hit(
     lst: ControlList, entry: ControlEntry, code: str, scope: tuple[str, ...]
 ) -> ControlHit:
     label = f" ({entry.label})" if entry.label else ""
     where = f" for destinations {', '.join(scope)}" if scope else ""
-    exporters = (
-        f", exports from {', '.join(lst.exporter_countries)} since {lst.valid_from}"
-        if lst.exporter_countries
-        else ""
-    )
+    exporters = _exporters_note(lst)
     return ControlHit(
         list_id=lst.id,
         list_name=lst.name,
@@ -287,11 +290,7 @@ def _goods_hit(
 def _described_hit(lst: ControlList, code: str, named: Sequence[str]) -> ControlHit:
     """A list that covers goods by what the description says they are, whatever their code."""
     category = lst.entries[0].category if lst.entries else lst.name
-    exporters = (
-        f", exports from {', '.join(lst.exporter_countries)} since {lst.valid_from}"
-        if lst.exporter_countries
-        else ""
-    )
+    exporters = _exporters_note(lst)
     return ControlHit(
         list_id=lst.id,
         list_name=lst.name,
