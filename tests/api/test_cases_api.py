@@ -7,31 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import assert_error, make_key
 from fastapi.testclient import TestClient
-from test_api import ENTITIES, ENV, assert_error, make_key, ok
 
 from transitwatch.api import create_app
 from transitwatch.cases.model import check_transition, name_key, required_role
-from transitwatch.cli.main import app as main_app
 from transitwatch.errors import InputError
 from transitwatch.store.cases import CaseStore
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ENV:
-        monkeypatch.delenv(var, raising=False)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    import json
-
-    path = tmp_path / "store" / "tw.duckdb"
-    lst = tmp_path / "list.ftm.json"
-    lst.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in ENTITIES), "utf-8")
-    ok(path, "lists", "load", "ftm", str(lst), app=main_app)
-    return path
 
 
 @pytest.fixture

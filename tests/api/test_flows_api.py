@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from api_support import assert_error, listed_store
 from fastapi.testclient import TestClient
-from test_api import ENTITIES, ENV, assert_error, ok
 
 from transitwatch.api import create_app
-from transitwatch.cli.main import app as main_app
 from transitwatch.store.flows import FlowStore
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ENV:
-        monkeypatch.delenv(var, raising=False)
 
 
 def row(
@@ -35,10 +26,7 @@ def row(
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "store" / "tw.duckdb"
-    lst = tmp_path / "list.ftm.json"
-    lst.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in ENTITIES), "utf-8")
-    ok(path, "lists", "load", "ftm", str(lst), app=main_app)
+    path = listed_store(tmp_path)
     FlowStore(path).close()  # the tables
     con = duckdb.connect(str(path))
     data = []
@@ -52,12 +40,6 @@ def db(tmp_path: Path) -> Path:
     con.executemany(f"INSERT INTO trade_flows VALUES ({', '.join('?' * 19)})", data)
     con.close()
     return path
-
-
-@pytest.fixture
-def client(db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(db), raise_server_exceptions=False) as c:
-        yield c
 
 
 def test_growth(client: TestClient) -> None:

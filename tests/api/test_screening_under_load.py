@@ -9,9 +9,7 @@ measured by benchmarks/api_load.py, not here.
 from __future__ import annotations
 
 import gc
-import json
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,14 +18,13 @@ from typing import Any
 
 import duckdb
 import pytest
+from api_support import make_key
 from fastapi.testclient import TestClient
-from test_api import ENTITIES, ENV, make_key, ok
 
 from transitwatch.api import create_app
 from transitwatch.api.case_hooks import case_store
 from transitwatch.api.deps import BackgroundWriter, ServiceState
 from transitwatch.cases.model import Case, party_case, subject_key
-from transitwatch.cli.main import app as main_app
 from transitwatch.errors import StoreError
 from transitwatch.store import cases as cases_module
 from transitwatch.store import open_store
@@ -35,27 +32,6 @@ from transitwatch.store.cases import CaseStore, case_id_for
 from transitwatch.store.keys import KeyStore
 
 SPELLINGS = ["Profflab LLC", "PROFFLAB LLC", "profflab llc", "  Profflab LLC  ", "ОсОО Профлаб"]
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ENV:
-        monkeypatch.delenv(var, raising=False)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "store" / "tw.duckdb"
-    lst = tmp_path / "list.ftm.json"
-    lst.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in ENTITIES), "utf-8")
-    ok(path, "lists", "load", "ftm", str(lst), app=main_app)
-    return path
-
-
-@pytest.fixture
-def client(db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(db), raise_server_exceptions=False) as c:
-        yield c
 
 
 def service(client: TestClient) -> ServiceState:
