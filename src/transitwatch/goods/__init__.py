@@ -260,7 +260,7 @@ class GoodsKnowledge:
 
 
 def _exporters_note(lst: ControlList) -> str:
-    """", exports from KG since 2023-08-14" for a list that binds some exporters only."""
+    """ ", exports from KG since 2023-08-14" for a list that binds some exporters only."""
     if not lst.exporter_countries:
         return ""
     return f", exports from {', '.join(lst.exporter_countries)} since {lst.valid_from}"
