@@ -17,16 +17,14 @@ Steps (each timed; peak RSS per step through ``/proc/self/clear_refs``):
    to RU surge tenfold, with KG/AM imports of those codes from the coalition rising and
    sharing their monthly movements (re-export signature). TOTAL rows (per reporter, partner,
    flow, month) are added on top, summed from the HS-6 rows, as Comtrade files carry them.
-2. load, two ways (stated separately in the output):
-   * ``loader_path``: the project's own path for a Comtrade bulk file on a sample
-     (``--loader-rows``, default 1,000,000): the sample is written as a Comtrade API CSV,
-     parsed by :func:`transitwatch.flows.loaders.comtrade.parse` and stored by
-     :meth:`transitwatch.store.flows.FlowStore.replace_file`, in a child process;
-   * ``bulk``: ``INSERT INTO trade_flows SELECT ... FROM read_parquet(...)`` of every row into
-     a fresh ``FlowStore`` file, then ``CHECKPOINT``.
+2. load: ``INSERT INTO trade_flows SELECT ... FROM read_parquet(...)`` of every row into a fresh
+   ``FlowStore`` file, then ``CHECKPOINT``. (The Comtrade CSV loaders, Python and DuckDB, are
+   measured by ``benchmarks/comtrade_load_bench.py``.)
 3. indicators: each runner of :mod:`transitwatch.flows.indicators`, :mod:`~.hotspots` and
    :mod:`~.chpl` over the loaded table, with the arguments the report uses, ``--repeat`` times
-   (median reported).
+   (median reported), and whole-table growth over every HS-6 series the way the CLI runs it:
+   streamed to Parquet by DuckDB (``flows growth --output``) with the first 50 rows read back,
+   and as a bounded view with the row count (``flows growth`` without ``--output``).
 
 Prints a JSON summary and writes it to ``benchmarks/out/flows_bench.json``.
 """
@@ -41,7 +39,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -51,6 +48,7 @@ from typing import Any
 import duckdb
 
 from transitwatch.flows.chpl import chpl_growth, load_chpl, load_correlation
+from transitwatch.flows.growth import GROWTH_COLUMNS, ORDERS, growth_top
 from transitwatch.flows.hotspots import hotspots
 from transitwatch.flows.indicators import (
     growth,
@@ -61,7 +59,8 @@ from transitwatch.flows.indicators import (
 )
 from transitwatch.flows.model import COLUMNS
 from transitwatch.flows.report import TRANSITS
-from transitwatch.flows.sql import Filters, Query, fetch
+from transitwatch.flows.sql import Filters
+from transitwatch.store.flow_output import read_top, write_query
 from transitwatch.store.flows import FlowStore
 
 MONTHS = 96  # 2017-01 .. 2024-12
@@ -310,9 +309,8 @@ def generate(
     chunk_rows: int,
     threads: int,
     memory: str,
-    loader_rows: int,
 ) -> dict[str, Any]:
-    """Write ``hs6/part-*.parquet``, ``total.parquet`` and ``comtrade_sample.csv``."""
+    """Write ``hs6/part-*.parquet`` and ``total.parquet``."""
     gen = duckdb.connect()
     gen.execute(f"SET threads = {threads}")
     gen.execute(f"SET memory_limit = '{memory}'")
@@ -347,64 +345,23 @@ def generate(
     assert counts is not None
     info.update(hs6_rows=int(counts[0]), total_rows=int(counts[1]), files=len(chunks))
     info["parquet_bytes"] = dir_bytes(workdir)
-    t = time.perf_counter()
-    write_comtrade_csv(gen, workdir, seed, loader_rows)
-    info["comtrade_csv_s"] = round(time.perf_counter() - t, 2)
     gen.close()
     return info
-
-
-def write_comtrade_csv(gen: duckdb.DuckDBPyConnection, workdir: Path, seed: int, n: int) -> Path:
-    """The first ``n`` HS-6 rows (the first reporter's) as a UN Comtrade API CSV, the layout of
-    a bulk download (needs the ``series`` table of :func:`build_series` on ``gen``)."""
-    path = workdir / "comtrade_sample.csv"
-    sql = row_select(n, seed, "true")
-    gen.execute(
-        "COPY (SELECT 'M' AS freqCode, year AS refYear, month AS refMonth,"
-        " year * 100 + month AS period, reporter_iso3 AS reporterISO,"
-        " CASE flow WHEN 'export' THEN 'X' ELSE 'M' END AS flowCode,"
-        " partner_iso3 AS partnerISO, 0 AS partner2Code, 'C00' AS customsCode, 0 AS mosCode,"
-        " 0 AS motCode, CASE WHEN year < 2022 THEN 'H5' ELSE 'H6' END AS classificationCode,"
-        " product AS cmdCode, 6 AS aggrLevel, quantity_unit AS qtyUnitAbbr, quantity AS qty,"
-        " net_mass_kg AS netWgt, value AS primaryValue"
-        f" FROM ({sql})) TO '{path}' (HEADER, DELIMITER ',')"
-    )
-    return path
-
-
-def loader_child(csv_path: Path, db_path: Path) -> dict[str, Any]:
-    """The project's loader path on one Comtrade CSV (run in a child process)."""
-    from transitwatch.flows.loaders.comtrade import parse
-
-    t = time.perf_counter()
-    parsed = parse(csv_path)
-    t_parse = time.perf_counter() - t
-    t = time.perf_counter()
-    with FlowStore(db_path) as store:
-        info = store.replace_file(parsed)
-    t_store = time.perf_counter() - t
-    return {
-        "rows": info.rows,
-        "skipped": info.skipped,
-        "parse_s": round(t_parse, 2),
-        "store_s": round(t_store, 2),
-        "total_s": round(t_parse + t_store, 2),
-        "rows_per_s": round(info.rows / (t_parse + t_store)),
-        "peak_rss_mb": round(peak_rss_mb()),
-    }
 
 
 # ------------------------------------------------------------------------------- indicators
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, query: Query) -> int:
-    """Run ``query`` to the end inside DuckDB and return its row count (nothing fetched)."""
-    (n,) = fetch(con, Query(f"SELECT count(*) FROM ({query.sql}) q", query.params))[0]
-    return int(n)
+def growth_to_parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[Any]:
+    """Whole-table HS-6 growth as ``flows growth --level 6 --output FILE.parquet`` runs it:
+    every row written by DuckDB, then the first 50 by vs_baseline read back (``total`` rows)."""
+    total = write_query(con, growth_query(Filters(product_level=6), order=None), out)
+    read_top(con, out, GROWTH_COLUMNS, ORDERS["vs_baseline"], 50)
+    return [None] * total
 
 
 def indicator_cases(
-    chpl_path: Path | None,
+    chpl_path: Path | None, workdir: Path
 ) -> list[tuple[str, str, Callable[[duckdb.DuckDBPyConnection], list[Any]]]]:
     chpl = load_chpl()
     correlations = load_correlation(chpl_path) if chpl_path and chpl_path.exists() else []
@@ -453,10 +410,18 @@ def indicator_cases(
             lambda con: growth(con, Filters(products=("TOTAL",))),
         ),
         (
-            "growth_all_hs6_sql",
-            "growth, every HS-6 series of the table, annual: the SQL in DuckDB only (result"
-            " rows counted, not fetched into Python)",
-            lambda con: [None] * count_rows(con, growth_query(Filters(product_level=6))),
+            "growth_all_hs6_parquet",
+            "growth, every HS-6 series of the table, annual: every row streamed to Parquet by"
+            " DuckDB, first 50 by vs_baseline read back (flows growth --level 6 --output)",
+            lambda con: growth_to_parquet(con, workdir / "growth_all.parquet"),
+        ),
+        (
+            "growth_all_hs6_top",
+            "growth, every HS-6 series of the table, annual: first 50 by vs_baseline and the"
+            " row count, in one query (flows growth --level 6, no --output)",
+            lambda con: (
+                [None] * growth_top(con, Filters(product_level=6), order="vs_baseline", limit=50)[1]
+            ),
         ),
         (
             "mirror_eu27_kg",
@@ -502,10 +467,14 @@ def indicator_cases(
 
 
 def run_indicators(
-    con: duckdb.DuckDBPyConnection, repeat: int, chpl_path: Path | None, only: set[str] | None
+    con: duckdb.DuckDBPyConnection,
+    repeat: int,
+    chpl_path: Path | None,
+    only: set[str] | None,
+    workdir: Path,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, label, fn in indicator_cases(chpl_path):
+    for name, label, fn in indicator_cases(chpl_path, workdir):
         if only and name not in only:
             continue
         runs, n = [], 0
@@ -530,98 +499,37 @@ def run_indicators(
 # ------------------------------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=100_000_000)
-    ap.add_argument(
-        "--loader-rows",
-        type=lambda s: int(s.replace("_", "")),
-        default=None,
-        help="rows for the project-loader measurement (default min(1M, rows/10))",
-    )
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--chunk-rows", type=int, default=5_000_000)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--memory-limit", default="8GB")
-    ap.add_argument("--workdir", type=Path, default=Path("/tmp/transitwatch-flows-bench"))
-    ap.add_argument("--keep", action="store_true", help="keep the Parquet files and the store")
-    ap.add_argument("--reuse", action="store_true", help="reuse the store in --workdir")
-    ap.add_argument("--only", action="append", help="run only these indicators")
-    ap.add_argument("--hs-correlation", type=Path, default=DEFAULT_CORRELATION)
-    ap.add_argument("--out", type=Path, default=Path("benchmarks/out/flows_bench.json"))
-    ap.add_argument("--loader-child", nargs=2, type=Path, help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
-
-    if args.loader_child:
-        print(json.dumps(loader_child(*args.loader_child)))
-        return 0
-
-    work: Path = args.workdir
-    db_path = work / "flows.duckdb"
-    summary: dict[str, Any] = {
-        "rows_requested": args.rows,
-        "seed": args.seed,
-        "duckdb": duckdb.__version__,
-        "python": platform.python_version(),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-            "loadavg_start": os.getloadavg(),
-        },
-        "peak_rss_reset": reset_peak(),
-    }
-    steps: dict[str, Any] = {}
-    reuse = args.reuse and (work / "hs6").is_dir()
-    if reuse:  # the kept Parquet files: bulk load again, no generation
+def prepare(
+    args: argparse.Namespace,
+    work: Path,
+    db_path: Path,
+    summary: dict[str, Any],
+    steps: dict[str, Any],
+) -> None:
+    """Generate the Parquet files, or reuse the kept ones (``--reuse``)."""
+    if args.reuse and (work / "hs6").is_dir():
         summary["data"] = json.loads((work / "data.json").read_text(encoding="utf-8"))
-        summary["load_loader_path"] = json.loads(
-            (work / "loader_path.json").read_text(encoding="utf-8")
-        )
         db_path.unlink(missing_ok=True)
         shutil.rmtree(work / "flows.duckdb.tmp", ignore_errors=True)
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        print(f"generating {args.rows:,} rows in {work}", file=sys.stderr, flush=True)
-        n_loader = args.loader_rows or min(1_000_000, args.rows // 10)
-        with phase(steps, "generate"):
-            summary["data"] = generate(
-                work,
-                args.rows,
-                args.seed,
-                args.chunk_rows,
-                args.threads,
-                args.memory_limit,
-                n_loader,
-            )
-        (work / "data.json").write_text(json.dumps(summary["data"]), encoding="utf-8")
-        # the project's own loader on a sample, in a child process (its own memory)
-        csv_path = work / "comtrade_sample.csv"
-        child = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--loader-child",
-                str(csv_path),
-                str(work / "loader.duckdb"),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
+        return
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    print(f"generating {args.rows:,} rows in {work}", file=sys.stderr, flush=True)
+    with phase(steps, "generate"):
+        summary["data"] = generate(
+            work, args.rows, args.seed, args.chunk_rows, args.threads, args.memory_limit
         )
-        lp = json.loads(child.stdout.strip().splitlines()[-1])
-        lp["csv_bytes"] = csv_path.stat().st_size
-        lp["what"] = (
-            "transitwatch.flows.loaders.comtrade.parse + FlowStore.replace_file on a Comtrade "
-            "API CSV of the first rows, in a child process"
-        )
-        summary["load_loader_path"] = lp
-        (work / "loader_path.json").write_text(json.dumps(lp), encoding="utf-8")
-        csv_path.unlink()
-        (work / "loader.duckdb").unlink(missing_ok=True)
-        print(f"loader path: {lp}", file=sys.stderr, flush=True)
+    (work / "data.json").write_text(json.dumps(summary["data"]), encoding="utf-8")
 
+
+def bulk_load(
+    args: argparse.Namespace,
+    work: Path,
+    db_path: Path,
+    summary: dict[str, Any],
+    steps: dict[str, Any],
+) -> None:
+    """Every Parquet row into a fresh store, timed."""
     print("bulk load", file=sys.stderr, flush=True)
     with phase(steps, "bulk_load"):
         store = FlowStore(db_path)
@@ -647,6 +555,52 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep:
         shutil.rmtree(work / "hs6")
         (work / "total.parquet").unlink()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rows", type=lambda s: int(s.replace("_", "")), default=100_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--chunk-rows", type=int, default=5_000_000)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--memory-limit", default="8GB")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/transitwatch-flows-bench"))
+    ap.add_argument("--keep", action="store_true", help="keep the Parquet files and the store")
+    ap.add_argument(
+        "--reuse", action="store_true", help="reuse the kept Parquet files (load them again)"
+    )
+    ap.add_argument(
+        "--reuse-store",
+        action="store_true",
+        help="reuse the loaded store in --workdir as it is (no load; indicator reruns only)",
+    )
+    ap.add_argument("--only", action="append", help="run only these indicators")
+    ap.add_argument("--hs-correlation", type=Path, default=DEFAULT_CORRELATION)
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/out/flows_bench.json"))
+    args = ap.parse_args(argv)
+
+    work: Path = args.workdir
+    db_path = work / "flows.duckdb"
+    summary: dict[str, Any] = {
+        "rows_requested": args.rows,
+        "seed": args.seed,
+        "duckdb": duckdb.__version__,
+        "python": platform.python_version(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "loadavg_start": os.getloadavg(),
+        },
+        "peak_rss_reset": reset_peak(),
+    }
+    steps: dict[str, Any] = {}
+    if args.reuse_store and db_path.is_file():
+        summary["data"] = json.loads((work / "data.json").read_text(encoding="utf-8"))
+        summary["load_bulk"] = {"what": "reused store (--reuse-store): not loaded in this run"}
+    else:
+        prepare(args, work, db_path, summary, steps)
+        bulk_load(args, work, db_path, summary, steps)
     summary["db_file_bytes"] = db_path.stat().st_size
 
     print("indicators", file=sys.stderr, flush=True)
@@ -663,13 +617,12 @@ def main(argv: list[str] | None = None) -> int:
     (summary["table_rows"],) = con.execute("SELECT count(*) FROM trade_flows").fetchone()  # type: ignore[misc]
     with phase(steps, "indicators"):
         summary["indicators"] = run_indicators(
-            con, args.repeat, args.hs_correlation, set(args.only) if args.only else None
+            con, args.repeat, args.hs_correlation, set(args.only) if args.only else None, work
         )
     store.close()
     summary["steps"] = steps
     # VmHWM is reset per step, so the process peak is the largest step peak
     summary["peak_rss_mb_process"] = max(v["peak_rss_mb"] for v in steps.values())
-    summary["peak_rss_mb_loader_child"] = summary.get("load_loader_path", {}).get("peak_rss_mb")
     summary["machine"]["loadavg_end"] = os.getloadavg()
     summary["all_under_target"] = all(v["under_target"] for v in summary["indicators"].values())
     if not args.keep:

@@ -97,6 +97,19 @@ def test_growth_annualises_complete_monthly_years_only(table: Table) -> None:
     assert jan22.previous_usd == 10.0 and jan22.yoy == pytest.approx(3.0)
 
 
+def test_annual_value_needs_each_month_exactly_once(table: Table) -> None:
+    # 12 monthly rows in 2021, but January twice and February missing; 13 rows in 2023
+    for month in (1, 1, *range(3, 13)):
+        table.add("comtrade", "KG", "RU", "export", 2021, 1.0, month=month)
+    for month in range(1, 13):
+        table.add("comtrade", "KG", "RU", "export", 2022, 2.0, month=month)
+        table.add("comtrade", "KG", "RU", "export", 2023, 3.0, month=month)
+    table.add("comtrade", "KG", "RU", "export", 2023, 3.0, month=6)
+    rows = {r.year: r for r in growth(table.con, Filters(reporters=("KG",)))}
+    assert rows[2021].value_usd is None and rows[2023].value_usd is None
+    assert rows[2022].value_usd == 24.0 and rows[2022].previous_usd is None
+
+
 def test_query_is_dialect_neutral_and_bound() -> None:
     q = growth_query(Filters(reporters=("KG",), partners=("RU",), products=("TOTAL",)))
     assert isinstance(q, Query) and q.sql.count("?") == len(q.params)

@@ -2,6 +2,10 @@
 
 Reads the ``trade_flows`` table of the store file (``--db``) through a read-only DuckDB
 connection. Tables on a terminal; ``--json`` prints JSON for scripts.
+
+``growth`` and ``zero`` can return millions of rows (every HS-6 series of a large table): they
+show a bounded view (``--limit`` rows in ``--sort`` order, and how many rows there are), and
+``--output FILE.parquet|.csv|.jsonl`` has DuckDB write every row to a file (``COPY``).
 """
 
 from __future__ import annotations
@@ -20,14 +24,25 @@ from rich.table import Table
 
 from transitwatch.cli.common import say, state, status, stdout
 from transitwatch.cli.flows_app import flows_app
+from transitwatch.cli.flows_views import Limit, Output, View, emit_view, to_file
 from transitwatch.errors import InputError, StoreError
 from transitwatch.flows.chpl import Correlation, chpl_growth, load_chpl, load_correlation
+from transitwatch.flows.growth import GROWTH_COLUMNS, ORDERS, growth_query, growth_row, growth_top
 from transitwatch.flows.hotspots import hotspots
-from transitwatch.flows.indicators import DEFAULT_CIF_FOB, growth, mirror, reexport
-from transitwatch.flows.indicators import zero_to_positive as zero_rows
+from transitwatch.flows.indicators import (
+    DEFAULT_CIF_FOB,
+    ZERO_COLUMNS,
+    ZERO_ORDER,
+    mirror,
+    reexport,
+    zero_query,
+    zero_row,
+    zero_top,
+)
 from transitwatch.flows.report import TRANSITS, collect, render
 from transitwatch.flows.sql import Filters
 from transitwatch.store.duck import connect
+from transitwatch.store.flow_output import output_format
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Baseline = Annotated[str, typer.Option("--baseline", metavar="YYYY-YYYY", help="Baseline window.")]
@@ -138,21 +153,41 @@ def growth_cmd(
     product: Annotated[list[str] | None, typer.Option(help="TOTAL or HS digits.")] = None,
     flow: Annotated[list[str] | None, typer.Option(help="export, import, ...")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only these sources.")] = None,
+    level: Annotated[
+        int | None, typer.Option(help="Only products of this HS level (0 = TOTAL, 2, 4, 6).")
+    ] = None,
     monthly: Annotated[bool, typer.Option("--monthly", help="Monthly instead of annual.")] = False,
     baseline: Baseline = "2019-2021",
+    output: Output = None,
+    limit: Limit = 50,
+    sort: Annotated[
+        str, typer.Option(help=f"Order of the rows shown: {'|'.join(ORDERS)} (largest first).")
+    ] = "key",
     as_json: Json = False,
 ) -> None:
     """Growth vs the previous year and vs the baseline mean, per flow."""
+    if sort not in ORDERS:
+        raise InputError(f"--sort must be one of {', '.join(ORDERS)}, not {sort!r}")
+    if output is not None:
+        output_format(output)
     filters = Filters(
         reporters=_codes(reporter),
         partners=_codes(partner),
         products=_codes(product),
         flows=tuple(f.lower() for f in flow) if flow else None,
         sources=tuple(source) if source else None,
+        product_level=level,
     )
+    args: dict[str, Any] = {"grain": "M" if monthly else "A", "baseline": _years(baseline)}
     with _connect(ctx) as con:
-        rows = growth(con, filters, grain="M" if monthly else "A", baseline=_years(baseline))
-    _emit(rows, as_json, GROWTH_COLS, "growth")
+        if output is not None:
+            query = growth_query(filters, order=None, **args)  # file order: not defined
+            rows, total = to_file(
+                con, output, query, GROWTH_COLUMNS, ORDERS[sort], limit, growth_row
+            )
+        else:
+            rows, total = growth_top(con, filters, order=sort, limit=limit, **args)
+    emit_view(View(rows, total, sort, output), as_json, GROWTH_COLS, "growth", _emit)
 
 
 def mirror_cmd(
@@ -228,23 +263,32 @@ def zero_cmd(
     since: Annotated[int, typer.Option(help="First year of 'after'.")] = 2022,
     level: Annotated[int, typer.Option(help="HS level (2, 4 or 6).")] = 6,
     hs_correlation: CorrPath = None,
+    output: Output = None,
+    limit: Limit = 50,
     as_json: Json = False,
 ) -> None:
     """Zero-to-positive: products first exported to the partner in or after --since."""
     from transitwatch.flows.chpl import renumbered
 
+    if output is not None:
+        output_format(output)
     mapping = renumbered(_correlations(hs_correlation)) if hs_correlation else []
+    args: dict[str, Any] = {
+        "reporters": _codes(reporter),
+        "partner": partner.upper(),
+        "since": since,
+        "product_level": level,
+        "mapping": mapping,
+    }
     with _connect(ctx) as con:
-        rows = zero_rows(
-            con,
-            reporters=_codes(reporter),
-            partner=partner.upper(),
-            since=since,
-            product_level=level,
-            mapping=mapping,
-        )
+        if output is not None:
+            query = zero_query(ordered=False, **args)
+            rows, total = to_file(con, output, query, ZERO_COLUMNS, ZERO_ORDER, limit, zero_row)
+        else:
+            rows, total = zero_top(con, limit=limit, **args)
     cols = ("source", "reporter", "partner", "product", "first_year", "value_since_usd")
-    _emit(rows, as_json, cols, "zero-to-positive")
+    view = View(rows, total, "value since", output)
+    emit_view(view, as_json, cols, "zero-to-positive", _emit)
 
 
 def hotspots_cmd(

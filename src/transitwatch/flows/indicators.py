@@ -8,11 +8,11 @@ its stated rate); values are never mixed across sources: every result row names 
 
 Definitions (``v(y)`` is a series value, see :func:`~transitwatch.flows.sql.series_ctes`):
 
-* **growth**: ``yoy = v(y) / v(y-1) - 1`` (same month of the previous year for monthly
-  data) and ``vs_baseline = v(y) / B - 1`` with ``B`` the mean of the values in the baseline
-  window (default 2019–2021, the three years before the invasion; years without a record are
-  left out of the mean, and ``baseline_years`` says how many were there). NULL when the
-  denominator is missing or 0.
+* **growth** (:mod:`transitwatch.flows.growth`): ``yoy = v(y) / v(y-1) - 1`` (same month of
+  the previous year for monthly data) and ``vs_baseline = v(y) / B - 1`` with ``B`` the mean of
+  the values in the baseline window (default 2019–2021, the three years before the invasion;
+  years without a record are left out of the mean, and ``baseline_years`` says how many were
+  there). NULL when the denominator is missing or 0.
 * **mirror gap**: the exporter's reported exports ``X`` (FOB) against the importer's reported
   imports from the exporter ``M`` (CIF). ``M_fob = M / cif_fob`` with a default CIF/FOB ratio
   of 1.10 (the conventional 10 % freight-and-insurance margin, configurable); ``gap = M_fob -
@@ -35,7 +35,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from transitwatch.flows.growth import (
+    DEFAULT_BASELINE,
+    GrowthRow,
+    growth,
+    growth_query,
+    growth_top,
+)
 from transitwatch.flows.sql import (
     COALITION,
     TABLE,
@@ -44,11 +52,32 @@ from transitwatch.flows.sql import (
     Filters,
     Grain,
     Query,
+    count_query,
     fetch,
     series_ctes,
+    top_query,
 )
 
-DEFAULT_BASELINE = (2019, 2021)
+__all__ = [
+    "DEFAULT_BASELINE",
+    "DEFAULT_CIF_FOB",
+    "GrowthRow",
+    "MirrorRow",
+    "ReexportPoint",
+    "ReexportSignature",
+    "ZeroRow",
+    "growth",
+    "growth_query",
+    "growth_top",
+    "mirror",
+    "mirror_query",
+    "reexport",
+    "reexport_query",
+    "zero_query",
+    "zero_to_positive",
+    "zero_top",
+]
+
 DEFAULT_CIF_FOB = 1.10
 
 
@@ -60,88 +89,6 @@ def _t(values: Sequence[str] | str | None) -> tuple[str, ...] | None:
 
 def _month(value: int) -> int | None:
     return value or None
-
-
-# ----------------------------------------------------------------------------------- growth
-
-
-@dataclass(frozen=True, slots=True)
-class GrowthRow:
-    source: str
-    reporter: str
-    partner: str
-    product: str
-    flow: str
-    year: int
-    month: int | None
-    value_usd: float | None
-    previous_usd: float | None
-    yoy: float | None
-    baseline_usd: float | None
-    baseline_years: int
-    vs_baseline: float | None
-    basis: str
-
-
-def growth_query(
-    filters: Filters,
-    *,
-    grain: Grain = "A",
-    baseline: tuple[int, int] = DEFAULT_BASELINE,
-    table: str = TABLE,
-    mapping: Sequence[tuple[str, str]] = (),
-    groups: Sequence[tuple[str, str]] = (),
-) -> Query:
-    """Growth against the previous year and against the baseline window's mean."""
-    b = Builder()
-    series_ctes(b, filters, grain=grain, table=table, mapping=mapping, groups=groups)
-    keys = ("source", "reporter", "partner", "product", "flow", "month")
-    on = " AND ".join(f"{{a}}.{k} = s.{k}" for k in keys)
-    b.add(
-        ",\nbase AS (\n  SELECT source, reporter, partner, product, flow, month,\n"
-        "    AVG(value_usd) AS baseline_usd, COUNT(*) AS baseline_years\n"
-        "  FROM series WHERE value_usd IS NOT NULL AND year BETWEEN ? AND ?\n"
-        "  GROUP BY source, reporter, partner, product, flow, month\n)",
-        baseline[0],
-        baseline[1],
-    )
-    b.add(
-        "SELECT s.source, s.reporter, s.partner, s.product, s.flow, s.year, s.month,\n"
-        "  s.value_usd, p.value_usd AS previous_usd,\n"
-        "  CASE WHEN p.value_usd <> 0 THEN s.value_usd / p.value_usd - 1 END AS yoy,\n"
-        "  bl.baseline_usd, COALESCE(bl.baseline_years, 0) AS baseline_years,\n"
-        "  CASE WHEN bl.baseline_usd <> 0 THEN s.value_usd / bl.baseline_usd - 1 END,\n"
-        "  s.basis\n"
-        "FROM series s\n"
-        f"LEFT JOIN series p ON {on.format(a='p')} AND p.year = s.year - 1\n"
-        f"LEFT JOIN base bl ON {on.format(a='bl')}\n"
-        "ORDER BY s.source, s.reporter, s.partner, s.product, s.flow, s.year, s.month"
-    )
-    return b.query()
-
-
-def growth(con: Connection, filters: Filters, **kwargs: object) -> list[GrowthRow]:
-    """Run :func:`growth_query` (same keyword arguments)."""
-    rows = fetch(con, growth_query(filters, **kwargs))  # type: ignore[arg-type]
-    return [
-        GrowthRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            int(r[5]),
-            _month(r[6]),
-            r[7],
-            r[8],
-            r[9],
-            r[10],
-            int(r[11]),
-            r[12],
-            r[13],
-        )
-        for r in rows
-    ]
 
 
 # ------------------------------------------------------------------------------ mirror gap
@@ -356,6 +303,15 @@ def reexport(
 # ------------------------------------------------------------------------- zero-to-positive
 
 
+#: order of a zero-to-positive result: largest value since ``since`` first
+ZERO_ORDER = "value_since_usd DESC, reporter, product, source, partner"
+ZERO_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source", "VARCHAR"), ("reporter", "VARCHAR"), ("partner", "VARCHAR"),
+    ("product", "VARCHAR"), ("first_year", "INTEGER"), ("value_since_usd", "DOUBLE"),
+    ("latest_year", "INTEGER"),
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class ZeroRow:
     source: str
@@ -377,8 +333,10 @@ def zero_query(
     min_value_usd: float = 0.0,
     mapping: Sequence[tuple[str, str]] = (),
     table: str = TABLE,
+    ordered: bool = True,
 ) -> Query:
-    """Products first exported (``flow``) to ``partner`` in or after ``since``."""
+    """Products first exported (``flow``) to ``partner`` in or after ``since`` (largest value
+    first: :data:`ZERO_ORDER`; ``ordered=False`` leaves the order to the database)."""
     filters = Filters(
         reporters=_t(reporters),
         partners=(partner,),
@@ -396,11 +354,11 @@ def zero_query(
         "    SUM(CASE WHEN year >= ? THEN value_usd ELSE 0 END) AS value_since,\n"
         "    MAX(year) AS latest_year\n"
         "  FROM series GROUP BY source, reporter, partner, product\n)\n"
-        "SELECT a.source, a.reporter, a.partner, a.product, a.first_year, a.value_since,\n"
-        "  a.latest_year\n"
+        "SELECT a.source, a.reporter, a.partner, a.product, a.first_year,\n"
+        "  a.value_since AS value_since_usd, a.latest_year\n"
         "FROM agg a JOIN covered c ON c.source = a.source AND c.reporter = a.reporter\n"
-        "WHERE a.n_before = 0 AND a.first_year IS NOT NULL AND a.value_since > ?\n"
-        "ORDER BY a.value_since DESC, a.reporter, a.product",
+        "WHERE a.n_before = 0 AND a.first_year IS NOT NULL AND a.value_since > ?"
+        + (f"\nORDER BY {ZERO_ORDER}" if ordered else ""),
         since,
         since,
         since,
@@ -410,9 +368,19 @@ def zero_query(
     return b.query()
 
 
-def zero_to_positive(con: Connection, **kwargs: object) -> list[ZeroRow]:
+def zero_row(r: Sequence[Any]) -> ZeroRow:
+    return ZeroRow(r[0], r[1], r[2], r[3], int(r[4]), r[5], int(r[6]))
+
+
+def zero_to_positive(con: Connection, **kwargs: Any) -> list[ZeroRow]:
     """Run :func:`zero_query` (same keyword arguments)."""
-    return [
-        ZeroRow(r[0], r[1], r[2], r[3], int(r[4]), r[5], int(r[6]))
-        for r in fetch(con, zero_query(**kwargs))  # type: ignore[arg-type]
-    ]
+    return [zero_row(r) for r in fetch(con, zero_query(**kwargs))]
+
+
+def zero_top(con: Connection, *, limit: int = 50, **kwargs: Any) -> tuple[list[ZeroRow], int]:
+    """The first ``limit`` rows of :func:`zero_query` and how many rows there are."""
+    query = zero_query(ordered=False, **kwargs)
+    if limit < 1:
+        return [], int(fetch(con, count_query(query))[0][0])
+    rows = fetch(con, top_query(query, ZERO_ORDER, limit))
+    return [zero_row(r) for r in rows], int(rows[0][-1]) if rows else 0

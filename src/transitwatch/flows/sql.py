@@ -1,6 +1,7 @@
 """Dialect-neutral SQL building blocks for the flow indicators, and a DB-API runner.
 
-Everything here produces ANSI SQL text (CTEs, CASE, window-free aggregates, ``CORR``) with
+Everything here produces ANSI SQL text (CTEs, CASE, aggregates, ``CORR``, SQL:2011 window
+functions such as ``LAG``, ``LIMIT``, ``NULLS LAST``) with
 parameters bound as ``?`` (DB-API ``qmark`` style; :meth:`Query.with_paramstyle` converts to
 ``format``/``numeric`` for other drivers) and identifiers double-quoted. No database driver
 is imported: DuckDB is the default engine, but the same text runs on PostgreSQL, Trino or
@@ -10,8 +11,9 @@ The building block is :func:`series_ctes`: a ``series`` CTE with one row per
 ``(source, reporter, partner, product, flow, year, month)`` and ``value_usd``, where
 
 * ``grain='A'``: annual values. A year's value is the sum of its annual (``freq='A'``) rows
-  when there are any, else the sum of its monthly rows when all 12 months are present, else
-  NULL (a partial year is never compared with a full one). ``month`` is 0.
+  when there are any, else the sum of its monthly rows when all 12 months are present (each
+  exactly once; where the EU-27 is summed from member states, each in some member's rows),
+  else NULL (a partial year is never compared with a full one). ``month`` is 0.
 * ``grain='M'``: monthly values from ``freq='M'`` rows; ``month`` is 1..12.
 * the EU: a party ``EU27`` in the reporter or partner filter stands for the EU-27 aggregate
   as reported; else a party ``EU`` (the EU in the period's composition, e.g. Kyrgyz
@@ -52,6 +54,20 @@ HS2022_FIRST_YEAR = 2022
 
 Grain = Literal["A", "M"]
 
+#: how many of the 12 months have a monthly row: twelve MAX flags, not COUNT(DISTINCT month),
+#: which keeps a hash set per group (on 100M rows: 160 s and the whole memory budget)
+ALL_MONTHS = " + ".join(
+    f"MAX(CASE WHEN freq = 'M' AND month = {m} THEN 1 ELSE 0 END)" for m in range(1, 13)
+)
+#: every month 1..12 has exactly one monthly row: 12 rows whose 2^month add up to
+#: 2 + 4 + ... + 4096 = 8190 (twelve powers of two can only make 8190 as its twelve binary
+#: digits, so no month is missing or repeated). Two aggregates instead of twelve; a month
+#: reported twice (overlapping files) leaves the year NULL instead of counting it twice.
+ONE_PER_MONTH = (
+    "COUNT(CASE WHEN freq = 'M' THEN 1 END) = 12"
+    " AND SUM(CASE WHEN freq = 'M' THEN POWER(2, month) END) = 8190"
+)
+
 
 class Cursor(Protocol):
     def execute(self, operation: str, parameters: Sequence[Any] = ..., /) -> Any: ...
@@ -91,6 +107,24 @@ def fetch(con: Connection, query: Query) -> list[tuple[Any, ...]]:
         close = getattr(cur, "close", None)
         if close is not None:
             close()
+
+
+def count_query(query: Query) -> Query:
+    """How many rows ``query`` returns (computed in the database; nothing is fetched)."""
+    return Query(f"SELECT COUNT(*) FROM (\n{query.sql}\n) q", query.params)
+
+
+def top_query(query: Query, order_by: str, limit: int) -> Query:
+    """The first ``limit`` rows of ``query`` (which has no ORDER BY) in ``order_by`` order,
+    each with one more column: the number of rows of the whole result (``total_rows``).
+
+    ``order_by`` names result columns and comes from the indicator modules, never from a user.
+    """
+    return Query(
+        f"SELECT q.*, COUNT(*) OVER () AS total_rows FROM (\n{query.sql}\n) q\n"
+        f"ORDER BY {order_by}\nLIMIT ?",
+        (*query.params, limit),
+    )
 
 
 def ident(name: str) -> str:
@@ -236,13 +270,15 @@ def series_ctes(
     if filters.last_year is not None:
         b.add("  AND t.year <= ?", filters.last_year)
     b.add("),")
-    keys = "source, reporter, partner, product, flow, is_member"
+    keys = "source, reporter, partner, product, flow" + (", is_member" if eu_cols else "")
     if grain == "A":
+        # member states' rows share a group (one row per member and month): count months
+        complete = f"{ALL_MONTHS} = 12" if eu_cols else ONE_PER_MONTH
         b.add(
             f"per AS (\n  SELECT {keys}, year, 0 AS month,\n"
-            "    CASE WHEN SUM(CASE WHEN freq = 'A' THEN 1 ELSE 0 END) > 0\n"
+            "    CASE WHEN SUM(CASE WHEN freq = 'A' THEN value_usd END) IS NOT NULL\n"
             "         THEN SUM(CASE WHEN freq = 'A' THEN value_usd END)\n"
-            "         WHEN COUNT(DISTINCT CASE WHEN freq = 'M' THEN month END) = 12\n"
+            f"         WHEN {complete}\n"
             "         THEN SUM(CASE WHEN freq = 'M' THEN value_usd END) END AS value_usd\n"
             f"  FROM sel GROUP BY {keys}, year\n),"
         )
@@ -251,6 +287,12 @@ def series_ctes(
             f"per AS (\n  SELECT {keys}, year, month, SUM(value_usd) AS value_usd\n"
             f"  FROM sel WHERE freq = 'M' GROUP BY {keys}, year, month\n),"
         )
+    if not eu_cols:  # every row is as reported: one value per key already
+        b.add(
+            "series AS (\n  SELECT source, reporter, partner, product, flow, year, month,"
+            " value_usd,\n    'reported' AS basis\n  FROM per\n)"
+        )
+        return
     b.add(
         "series AS (\n"
         "  SELECT source, reporter, partner, product, flow, year, month,\n"

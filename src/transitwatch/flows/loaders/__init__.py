@@ -8,14 +8,18 @@ reason, and notes on how the file was read. Formats are recognised by their head
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
 import io
 import math
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from transitwatch.errors import InputError, ParseError
 from transitwatch.flows.model import TOTAL, FlowRecord, ParsedFlows
-from transitwatch.lists.io import content_hash, decode_text, read_bytes
+from transitwatch.lists.io import decode_text, read_bytes
 
 #: format name -> (source name, module under transitwatch.flows.loaders, parse function name)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -38,7 +42,7 @@ class Table:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         data = read_bytes(path)
-        self.version = content_hash([data])[:VERSION_LENGTH]
+        self.version = hashlib.sha256(data).hexdigest()[:VERSION_LENGTH]
         text = decode_text(data, path, ("utf-8", "cp1252"))
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
@@ -73,6 +77,86 @@ class Table:
         missing = [c for c in columns if c not in self.index]
         if missing:
             raise ParseError(f"missing column(s) {', '.join(missing)}", path=str(self.path), row=1)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20
+
+
+def is_gzip(path: str | Path) -> bool:
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(2) == GZIP_MAGIC
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def open_data(path: str | Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzip (whatever its name says)."""
+    p = Path(path)
+    try:
+        if is_gzip(p):
+            return gzip.GzipFile(p, "rb")  # type: ignore[return-value]
+        return p.open("rb")
+    except OSError as exc:
+        raise InputError(f"{p}: cannot be read ({exc.strerror or exc})") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """What one streaming pass tells about a file: its version (as :class:`Table` computes it)
+    and whether each CSV record is one physical line, so that a reader that counts records
+    (DuckDB) can name the same line numbers as Python's ``csv`` module."""
+
+    version: str
+    lines: int  # physical lines ('\n'-terminated, plus a last unterminated one)
+    trailing_blank: int  # empty lines at the end of the file
+    blank_inside: bool  # an empty line before the trailing ones
+    lone_cr: bool  # a '\r' not followed by '\n' (another line end for Python's csv)
+
+    def records_are_lines(self, records: int) -> bool:
+        """True when ``records`` CSV records after the header are exactly the lines."""
+        plain = not self.blank_inside and not self.lone_cr
+        return plain and self.lines - self.trailing_blank == records + 1
+
+
+def scan_file(path: str | Path) -> FileScan:
+    """Stream the (decompressed) file once: sha256 version, line ends, blank lines."""
+    digest = hashlib.sha256()
+    lines = cr = crlf = size = 0
+    carry = b""
+    tail = b""
+    first_blank: int | None = None
+    with open_data(path) as fh:
+        try:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+                lines += chunk.count(b"\n")
+                cr += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n") + (carry[-1:] == b"\r" and chunk[:1] == b"\n")
+                window = carry + chunk
+                if first_blank is None:
+                    for pattern in (b"\n\n", b"\n\r\n"):
+                        at = window.find(pattern)
+                        if at >= 0:
+                            pos = size - len(carry) + at
+                            first_blank = pos if first_blank is None else min(first_blank, pos)
+                stripped = chunk.rstrip(b"\r\n")
+                tail = chunk[len(stripped) :] if stripped else tail + chunk
+                carry = window[-2:]
+                size += len(chunk)
+        except (OSError, EOFError) as exc:
+            raise ParseError(f"corrupt gzip data ({exc})", path=str(path)) from exc
+    if size and not tail.endswith(b"\n"):
+        lines += 1
+    trailing = max(tail.count(b"\n") - 1, 0)
+    return FileScan(
+        version=digest.hexdigest()[:VERSION_LENGTH],
+        lines=lines,
+        trailing_blank=trailing,
+        blank_inside=first_blank is not None and first_blank < size - len(tail),
+        lone_cr=cr != crlf,
+    )
 
 
 def new_parsed(table: Table, fmt: str) -> ParsedFlows:

@@ -5,105 +5,47 @@ Armenia and Georgia extracts) and the legacy bulk layout (``Trade Flow Code, Tra
 Columns are found by their name with case, spaces and punctuation ignored. Values are US dollars.
 Rows split by mode of transport are summed per partner, period and product unless the file has
 the ``TOTAL MOT`` row (mode 0), which is then used alone; breakdowns by customs procedure, mode of
-supply or second partner are skipped (their totals are the rows with code 0 / C00).
+supply or second partner are skipped (their totals are the rows with code 0 / C00). What a row
+means, and why one is skipped, is in :mod:`~transitwatch.flows.loaders.comtrade_rules`.
+
+This is the reference loader: it reads a file whole, row by row in Python (about 12,000 rows/s).
+Large files go through :mod:`~transitwatch.flows.loaders.comtrade_sql`, which DuckDB runs with
+the same rules and gives the same rows (tested on the staged extracts).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from transitwatch.flows.loaders import (
-    Table,
-    add_record,
-    drop_duplicates,
-    new_parsed,
-    note_count,
-    number,
+from transitwatch.flows.loaders import Table, add_record, drop_duplicates, new_parsed, note_count
+from transitwatch.flows.loaders.comtrade_rules import (
+    BREAKDOWNS,
+    NO_CLASSIFICATION_NOTE,
+    NOT_BROKEN_DOWN,
+    NUMBER_FIELDS,
+    ROW_MOT,
+    SUMMED_NOTE,
+    TOTAL_MOT,
+    YEAR_RANGE,
+    classification_edition,
+    classification_reason,
+    columns,
+    edition_for,
+    flow_of,
+    flow_reason,
+    hs_product,
+    is_comtrade_header,
+    reason,
+    resolve,
+    to_number,
 )
 from transitwatch.flows.model import TOTAL, FlowRecord, ParsedFlows, is_aggregate
-from transitwatch.flows.partners import Resolution, partner_table
 
-ALIASES: dict[str, tuple[str, ...]] = {
-    "year": ("year", "refyear"),
-    "month": ("month", "refmonth"),
-    "period": ("perioddesc", "period", "refperiodid"),
-    "freq": ("freqcode",),
-    "flow": ("tradecode", "flowcode", "tradeflowcode"),
-    "flow_desc": ("tradeflow", "flowdesc"),
-    "reporter_iso": ("reporteriso",),
-    "reporter": ("reporter", "reporterdesc"),
-    "partner_code": ("partnercode",),
-    "partner_iso": ("partneriso",),
-    "partner": ("partner", "partnerdesc"),
-    "partner2": ("partner2code",),
-    "cmd": ("commoditycode", "cmdcode"),
-    "level": ("aggregatelevel", "aggrlevel"),
-    "classification": ("classificationcode", "classification"),
-    "mot": ("motcode",),
-    "customs": ("customscode",),
-    "mos": ("moscode",),
-    "qty": ("qty",),
-    "qty_unit": ("qtyunitabbr", "qtyunit"),
-    "net_mass": ("netweightkg", "netwgt"),
-    "value": ("tradevalueus", "primaryvalue"),
-}
-FLOW_CODES = {
-    "X": "export",
-    "M": "import",
-    "RX": "re-export",
-    "RM": "re-import",
-    "2": "export",
-    "1": "import",
-    "3": "re-export",
-    "4": "re-import",
-}
-FLOW_NAMES = {
-    "export": "export",
-    "import": "import",
-    "re-export": "re-export",
-    "re-import": "re-import",
-}
-EDITIONS = {
-    "H0": "HS1992",
-    "H1": "HS1996",
-    "H2": "HS2002",
-    "H3": "HS2007",
-    "H4": "HS2012",
-    "H5": "HS2017",
-    "H6": "HS2022",
-}
-# first year each HS edition was in force (for files that do not name their classification)
-EDITION_YEARS = ((2022, "HS2022"), (2017, "HS2017"), (2012, "HS2012"), (2007, "HS2007"),
-                 (2002, "HS2002"), (1996, "HS1996"), (1988, "HS1992"))  # fmt: skip
-WORLD_CODES = frozenset({"0", "W00", "WLD"})
+__all__ = ["columns", "edition_for", "is_comtrade_header", "parse"]
 
-
-def _key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def columns(header: Sequence[str]) -> dict[str, str]:
-    """Canonical field -> the header's column for it."""
-    by_key = {_key(h): h for h in header}
-    found: dict[str, str] = {}
-    for field, keys in ALIASES.items():
-        for k in keys:
-            if k in by_key:
-                found[field] = by_key[k]
-                break
-    return found
-
-
-def is_comtrade_header(header: Sequence[str]) -> bool:
-    cols = columns(header)
-    return {"year", "cmd", "value"} <= cols.keys() and ("flow" in cols or "flow_desc" in cols)
-
-
-def edition_for(year: int) -> str:
-    return next(ed for first, ed in EDITION_YEARS if year >= first)
+Skip = tuple[str, str | None, str | None]
 
 
 @dataclass(slots=True)
@@ -113,14 +55,86 @@ class _Part:
     record: FlowRecord
 
 
-def _resolve(codes: Sequence[str | None], names: Sequence[str | None]) -> Resolution | str:
-    if any(c and c.strip().upper() in WORLD_CODES for c in codes):
-        return Resolution("WORLD", "table")
-    return partner_table().lookup(*codes, *names)
-
-
 def _sum(a: float | None, b: float | None) -> float | None:
     return None if a is None and b is None else (a or 0.0) + (b or 0.0)
+
+
+def _row(get: Callable[[str], str | None], parsed: ParsedFlows) -> FlowRecord | Skip:
+    """The record of one row, or why it is skipped as (kind, a, b) (see comtrade_rules)."""
+    numbers: dict[str, float | None] = {}
+    for field in NUMBER_FIELDS:
+        try:
+            numbers[field] = to_number(get(field))
+        except ValueError:
+            return ("number", field, get(field))
+        if field == "year" and numbers["year"] is None:
+            return ("no_year", None, None)
+    year_value, month_value, value = numbers["year"], numbers["month"], numbers["value"]
+    assert year_value is not None
+    year = int(year_value)
+    month = int(month_value) if month_value is not None else None
+    freq = (get("freq") or "").upper()
+    if freq not in ("A", "M"):
+        freq = "M" if month is not None and 1 <= month <= 12 else "A"
+    if freq == "A":
+        month = None
+    for field in BREAKDOWNS:
+        code = get(field)
+        if code is not None and code not in NOT_BROKEN_DOWN:
+            return ("breakdown", field, code)
+    flow = flow_of(get("flow"), get("flow_desc"))
+    if flow is None:
+        return ("text", flow_reason(get("flow"), get("flow_desc")), None)
+    if value is None:
+        return ("no_value", None, None)
+    reporter = resolve([get("reporter_iso")], [get("reporter")])
+    if isinstance(reporter, str):
+        return ("text", reporter, None)
+    partner = resolve([get("partner_code"), get("partner_iso")], [get("partner")])
+    if isinstance(partner, str):
+        return ("text", partner, None)
+    cmd = get("cmd") or ""
+    is_total = cmd.upper() == TOTAL
+    edition: str | None = None
+    if not is_total:
+        cls = get("classification") or ""
+        edition = classification_edition(cls) if cls else edition_for(year)
+        if edition is None and cls:
+            return ("text", classification_reason(cls), None)
+        if edition is None:
+            return ("no_edition", get("year"), None)
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        return ("year_range", get("year"), None)
+    if freq == "M" and (month is None or not 1 <= month <= 12):
+        return ("month", get("month"), None)
+    product, level = TOTAL, 0
+    if not is_total:
+        hs = hs_product(cmd, get("level"))
+        if hs is None:
+            return ("product", cmd, get("level"))
+        product, level = hs
+    qty = numbers["qty"]
+    return FlowRecord(
+        source=parsed.source,
+        source_file=parsed.source_file,
+        source_version=parsed.version,
+        reporter=reporter.code,
+        partner=partner.code,
+        flow=flow,
+        freq=freq,
+        year=year,
+        month=month,
+        product=product,
+        product_level=level,
+        hs_edition=edition,
+        value=value,
+        currency="USD",
+        value_usd=value,
+        quantity=qty,
+        quantity_unit=(get("qty_unit") or None) if qty is not None else None,
+        net_mass_kg=numbers["net_mass"],
+        is_aggregate_partner=is_aggregate(partner.code),
+    )
 
 
 def parse(path: str | Path) -> ParsedFlows:
@@ -129,96 +143,28 @@ def parse(path: str | Path) -> ParsedFlows:
     col = columns(table.header)
     table.require(*(col.get(f, f) for f in ("year", "cmd", "value")))
     if "classification" not in col:
-        parsed.notes.append(
-            "no classification column: hs_edition is the HS edition in force in each row's year "
-            "(Comtrade 'as reported' data)"
-        )
-
-    def get(row: dict[str, str], field: str) -> str | None:
-        name = col.get(field)
-        return row[name].strip() if name is not None else None
-
+        parsed.notes.append(NO_CLASSIFICATION_NOTE)
+    reasons: dict[Skip, str] = {}
     parts: dict[tuple[object, ...], list[_Part]] = {}
     for line, row in table.rows():
-        try:
-            year_text = get(row, "year") or ""
-            year = int(float(year_text))
-            month_val = number(get(row, "month"))
-            month = int(month_val) if month_val is not None else None
-            value = number(get(row, "value"))
-            qty = number(get(row, "qty"))
-            mass = number(get(row, "net_mass"))
-        except ValueError as exc:
-            parsed.skip(line, f"not a number: {exc}")
+
+        def get(field: str, row: dict[str, str] = row) -> str | None:
+            name = col.get(field)
+            return row[name].strip() if name is not None else None
+
+        result = _row(get, parsed)
+        if isinstance(result, tuple):
+            text = reasons.get(result)
+            if text is None:
+                text = reasons[result] = reason(*result, col)
+            parsed.skip(line, text)
             continue
-        freq = (get(row, "freq") or "").upper()
-        if freq not in ("A", "M"):
-            freq = "M" if month is not None and 1 <= month <= 12 else "A"
-        if freq == "A":
-            month = None
-        for field in ("customs", "mos", "partner2"):
-            code = get(row, field)
-            if code not in (None, "", "0", "C00"):
-                parsed.skip(line, f"{col[field]} breakdown row ({code}); totals are used")
-                break
-        else:
-            flow_code = (get(row, "flow") or "").upper()
-            flow = FLOW_CODES.get(flow_code) or FLOW_NAMES.get(
-                (get(row, "flow_desc") or "").lower()
-            )
-            if flow is None:
-                parsed.skip(line, f"flow {flow_code or get(row, 'flow_desc')!r} not loaded")
-                continue
-            if value is None:
-                parsed.skip(line, "no trade value")
-                continue
-            reporter = _resolve([get(row, "reporter_iso")], [get(row, "reporter")])
-            partner = _resolve(
-                [get(row, "partner_code"), get(row, "partner_iso")], [get(row, "partner")]
-            )
-            if isinstance(reporter, str) or isinstance(partner, str):
-                reason = reporter if isinstance(reporter, str) else partner
-                parsed.skip(line, str(reason))
-                continue
-            cmd = get(row, "cmd") or ""
-            level_text = get(row, "level")
-            if cmd.upper() == TOTAL:
-                product, level, edition = TOTAL, 0, None
-            else:
-                level = int(level_text) if level_text and level_text.isdigit() else len(cmd)
-                product = cmd.zfill(level) if cmd.isdigit() else cmd
-                cls = (get(row, "classification") or "").upper()
-                edition = EDITIONS.get(cls) if cls else edition_for(year)
-                if edition is None:
-                    parsed.skip(line, f"classification {cls!r} is not HS")
-                    continue
-            mot = get(row, "mot")
-            record = FlowRecord(
-                source=parsed.source,
-                source_file=parsed.source_file,
-                source_version=parsed.version,
-                reporter=reporter.code,
-                partner=partner.code,
-                flow=flow,
-                freq=freq,
-                year=year,
-                month=month,
-                product=product,
-                product_level=level,
-                hs_edition=edition,
-                value=value,
-                currency="USD",
-                value_usd=value,
-                quantity=qty,
-                quantity_unit=(get(row, "qty_unit") or None) if qty is not None else None,
-                net_mass_kg=mass,
-                is_aggregate_partner=is_aggregate(partner.code),
-            )
-            problems = record.problems()
-            if problems:
-                parsed.skip(line, "; ".join(problems))
-                continue
-            parts.setdefault(record.key(), []).append(_Part(line, mot in (None, "", "0"), record))
+        problems = result.problems()  # the rules above leave none; kept as a safety net
+        if problems:
+            parsed.skip(line, "; ".join(problems))
+            continue
+        total_mot = get("mot") in (None, *TOTAL_MOT)
+        parts.setdefault(result.key(), []).append(_Part(line, total_mot, result))
     _combine(parsed, parts)
     return parsed
 
@@ -232,7 +178,7 @@ def _combine(parsed: ParsedFlows, parts: dict[tuple[object, ...], list[_Part]]) 
         if totals:
             for p in group:
                 if not p.total_mot:
-                    parsed.skip(p.line, "mode-of-transport row; the TOTAL MOT row is used")
+                    parsed.skip(p.line, ROW_MOT)
             for p in totals:
                 lines.append(p.line)
                 parsed.records.append(p.record)
@@ -244,12 +190,9 @@ def _combine(parsed: ParsedFlows, parts: dict[tuple[object, ...], list[_Part]]) 
             value = _sum(value, p.record.value)
             qty = _sum(qty, p.record.quantity)
             mass = _sum(mass, p.record.net_mass_kg)
-        if len(group) > 1:
-            summed += len(group)
         record = first
         if len(group) > 1:
-            from dataclasses import replace
-
+            summed += len(group)
             record = replace(
                 first,
                 value=value,
@@ -260,5 +203,5 @@ def _combine(parsed: ParsedFlows, parts: dict[tuple[object, ...], list[_Part]]) 
             )
         add_record(parsed, group[0].line, record)
         lines.append(group[0].line)
-    note_count(parsed, "rows split by mode of transport were summed into per-period totals", summed)
+    note_count(parsed, SUMMED_NOTE, summed)
     drop_duplicates(parsed, lines)
