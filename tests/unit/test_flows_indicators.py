@@ -242,3 +242,11 @@ def test_score_is_pure_and_skips_pairs_without_exports() -> None:
     s = Signals("x", "KZ", "848210", 2023, 0.0, 1.0, None, None, None)
     assert score([s]) == []
     assert len(EU27_MEMBERS) == 27
+
+
+def test_nan_correlation_is_no_correlation() -> None:
+    # CORR over a constant series is NaN in SQL; it must reach callers (and --json) as None.
+    from transitwatch.flows.sql import finite
+
+    assert finite(float("nan")) is None and finite(float("inf")) is None
+    assert finite(None) is None and finite(0.5) == 0.5

@@ -107,7 +107,7 @@ def _emit(rows: Sequence[Any], as_json: bool, columns: Sequence[str], title: str
         return
     table = Table(title=title)
     for col in columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(col.rsplit(".", 1)[-1], overflow="fold")  # "signals.year" -> "year"
     for rec in records:
         table.add_row(*(_cell(_dig(rec, col)) for col in columns))
     stdout().print(table)

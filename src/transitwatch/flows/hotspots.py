@@ -37,6 +37,7 @@ from transitwatch.flows.sql import (
     Filters,
     Query,
     fetch,
+    finite,
     marks,
     series_ctes,
 )
@@ -150,7 +151,7 @@ def score(
         coverage = min(s.exports_ru_usd / i, 1.0) if i > 0 else 0.0
         new = e0 <= 0
         tier = chpl.tier_of(s.product) if chpl is not None else None
-        corr = s.correlation if s.correlation is not None and math.isfinite(s.correlation) else 0
+        corr = s.correlation if s.correlation is not None else 0
         total = (
             g_ru
             + 0.5 * max(g_in, 0.0)
@@ -177,6 +178,8 @@ def hotspots(
 ) -> list[Hotspot]:
     """Run :func:`hotspot_query` (same keyword arguments) and :func:`score`."""
     rows = fetch(con, hotspot_query(**kwargs))  # type: ignore[arg-type]
-    signals = [Signals(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], r[8]) for r in rows]
+    signals = [
+        Signals(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6], r[7], finite(r[8])) for r in rows
+    ]
     ranked = score(signals, chpl, floor_usd=floor_usd)
     return ranked[:limit] if limit is not None else ranked

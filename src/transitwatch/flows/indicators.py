@@ -54,6 +54,7 @@ from transitwatch.flows.sql import (
     Query,
     count_query,
     fetch,
+    finite,
     series_ctes,
     top_query,
 )
@@ -294,7 +295,7 @@ def reexport(
         n, corr, ratio = summary.get(source, (0, None, None))
         out.append(
             ReexportSignature(
-                transit, product, source, tuple(coalition), tuple(pts), int(n), corr, ratio
+                transit, product, source, tuple(coalition), tuple(pts), int(n), finite(corr), ratio
             )
         )
     return out

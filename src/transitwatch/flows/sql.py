@@ -26,6 +26,7 @@ The building block is :func:`series_ctes`: a ``series`` CTE with one row per
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,12 @@ class Query:
             return Query(self.sql.replace("%", "%%").replace("?", "%s"), self.params)
         counter = iter(range(1, len(self.params) + 1))
         return Query(re.sub(r"\?", lambda _m: f":{next(counter)}", self.sql), self.params)
+
+
+def finite(value: float | None) -> float | None:
+    """A SQL float as a number or None: CORR over a constant series gives NaN, which is no
+    correlation and not valid JSON."""
+    return value if value is None or math.isfinite(value) else None
 
 
 def fetch(con: Connection, query: Query) -> list[tuple[Any, ...]]:
