@@ -260,3 +260,9 @@ def test_scan_counts_lines_like_the_csv_module(tmp_path: Path) -> None:
     inside = scan_file(_write(tmp_path / "b.csv", "h\r\n1\r\n\r\n2"))
     assert inside.blank_inside and not inside.lone_cr and inside.lines == 4
     assert scan_file(_write(tmp_path / "c.csv", "h\r1\r")).lone_cr
+
+
+def test_whitespace_literal_is_what_str_strip_removes() -> None:
+    from transitwatch.flows.loaders.comtrade_rules import WHITESPACE
+
+    assert "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace()) == WHITESPACE

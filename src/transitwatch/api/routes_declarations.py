@@ -45,7 +45,13 @@ from transitwatch.declarations.history import History
 from transitwatch.declarations.lanes import LanePolicy, lane_counts
 from transitwatch.declarations.model import LANES, Decision, Rejected
 from transitwatch.declarations.parse import Parsed, parse_bytes, validate_records
-from transitwatch.declarations.profiles import Profile, ProfileError, load_profiles, parse_profile
+from transitwatch.declarations.profiles import (
+    Profile,
+    ProfileError,
+    check_rule_ids,
+    load_profiles,
+    parse_profile,
+)
 from transitwatch.errors import InputError, NotFoundError, ParseError
 from transitwatch.goods.controls import (
     builtin_lists,
@@ -216,18 +222,9 @@ def _yaml(text: str, where: str, error: type[InputError]) -> Any:
 
 def custom_profiles(docs: Sequence[Document]) -> list[Profile]:
     """Uploaded risk profiles, checked as `--profile` files are (rule ids unique overall)."""
-    profiles = [
-        parse_profile(_yaml(_text(d, "profile"), d.name, ProfileError), d.name) for d in docs
-    ]
-    seen: dict[str, str] = {}
-    for prof in profiles:
-        for rule in prof.rules:
-            if rule.id in seen:
-                raise ProfileError(
-                    f"{prof.path}: rule id {rule.id!r} is also in profile {seen[rule.id]}"
-                )
-            seen[rule.id] = prof.ref
-    return profiles
+    return check_rule_ids(
+        [parse_profile(_yaml(_text(d, "profile"), d.name, ProfileError), d.name) for d in docs]
+    )
 
 
 def custom_control_lists(docs: Sequence[Document]) -> list[ControlList]:

@@ -138,7 +138,11 @@ def shipped_profile_paths() -> list[Path]:
 def load_profiles(paths: Sequence[str | Path] | None = None) -> list[Profile]:
     """The given profile files (default: the shipped ones); rule ids must be unique overall."""
     files = [Path(p) for p in paths] if paths else shipped_profile_paths()
-    profiles = [load_profile(p) for p in files]
+    return check_rule_ids([load_profile(p) for p in files])
+
+
+def check_rule_ids(profiles: list[Profile]) -> list[Profile]:
+    """``profiles``, or ProfileError when two of them share a rule id."""
     seen: dict[str, str] = {}
     for prof in profiles:
         for rule in prof.rules:

@@ -332,10 +332,6 @@ class CaseStore(AttachedTables):
                 shared.heads = heads
             return len(shared.heads)
 
-    @property
-    def heads_loaded(self) -> bool:
-        return self._shared.heads is not None
-
     def claim(self, cases: Sequence[Case]) -> list[Head]:
         """The head of each party case's subject, in order: the stored or queued case's, or,
         for a subject without one, the given case's (``open``), queued for :meth:`flush`.

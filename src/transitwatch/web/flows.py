@@ -7,6 +7,7 @@ service's connection) and draws the charts with :mod:`transitwatch.flows.svg`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,19 @@ CHPL_GROUPS = {
 CORRELATION_FILE = "hs_nomenclature/hs2022_hs2017_correlation.csv"
 
 
+@lru_cache(maxsize=1)
+def _chpl() -> Chpl:
+    return load_chpl()
+
+
 def _correlations() -> tuple[list[Correlation], str]:
     """The HS2022/HS2017 concordance from the server's data folder, and a note on its use."""
-    path = Path(settings.get("data")).expanduser() / CORRELATION_FILE
+    return _correlations_in(Path(settings.get("data")).expanduser() / CORRELATION_FILE)
+
+
+@lru_cache(maxsize=4)
+def _correlations_in(path: Path) -> tuple[list[Correlation], str]:
+    """Read once per file: the concordance is reference data, not per-request state."""
     if not path.is_file():
         return [], "no HS2017/HS2022 concordance staged, so renumbered HS2017 codes are not counted"
     try:
@@ -43,7 +54,7 @@ def _correlations() -> tuple[list[Correlation], str]:
 
 
 def _group_growth(
-    cur: Any, filters: Filters, group: str, grain: str, chpl: Chpl, corr: list[Correlation]
+    cur: Any, filters: Filters, group: str, grain: str, chpl: Chpl, mapping: list[tuple[str, str]]
 ) -> list[GrowthRow]:
     """Growth of the HS-6 codes of one CHPL group summed under the group's name (SQL side)."""
     tiers = CHPL_GROUPS[group][1]
@@ -60,7 +71,7 @@ def _group_growth(
         ),
         grain=grain,
         baseline=DEFAULT_BASELINE,
-        mapping=chpl_mapping(chpl, corr),
+        mapping=mapping,
         groups=codes,
     )
 
@@ -140,11 +151,12 @@ def dashboard(
         try:
             transits, products, years = _options(cur, transit)
             if product in CHPL_GROUPS:
-                chpl = load_chpl()
+                chpl = _chpl()
                 corr, note = _correlations()
+                mapping = chpl_mapping(chpl, corr)
 
                 def rows(f: Filters, grain: str = "A") -> list[GrowthRow]:
-                    return _group_growth(cur, f, product, grain, chpl, corr)
+                    return _group_growth(cur, f, product, grain, chpl, mapping)
 
                 group_note = (
                     f"CHPL {CHPL_GROUPS[product][0]}: HS-6 "

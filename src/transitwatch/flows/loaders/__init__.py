@@ -19,7 +19,7 @@ from typing import IO
 
 from transitwatch.errors import InputError, ParseError
 from transitwatch.flows.model import TOTAL, FlowRecord, ParsedFlows
-from transitwatch.lists.io import decode_text, read_bytes
+from transitwatch.lists.io import GZIP_MAGIC, decode_text, read_bytes
 
 #: format name -> (source name, module under transitwatch.flows.loaders, parse function name)
 FORMATS: dict[str, tuple[str, str, str]] = {
@@ -79,7 +79,6 @@ class Table:
             raise ParseError(f"missing column(s) {', '.join(missing)}", path=str(self.path), row=1)
 
 
-GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 
 
@@ -301,18 +300,10 @@ def parse(path: str | Path, fmt: str = "auto") -> ParsedFlows:
 
 def header_of(path: str | Path) -> list[str]:
     """The first CSV record of a (plain or gzip) file, reading only its beginning."""
-    import gzip
-
     p = Path(path)
     try:
-        with p.open("rb") as raw:
-            head = raw.read(2)
-            raw.seek(0)
-            if head == b"\x1f\x8b":
-                with gzip.open(raw) as unzipped:
-                    chunk = unzipped.read(65536)
-            else:
-                chunk = raw.read(65536)
+        with open_data(p) as fh:
+            chunk = fh.read(65536)
     except (OSError, EOFError) as exc:
         raise InputError(f"{p}: cannot be read ({exc})") from exc
     text = chunk.decode("utf-8", errors="replace").lstrip("\ufeff")
