@@ -27,10 +27,9 @@ from transitwatch.flows.sql import (
     Filters,
     Grain,
     Query,
-    count_query,
     fetch,
+    fetch_top,
     series_ctes,
-    top_query,
 )
 
 DEFAULT_BASELINE = (2019, 2021)
@@ -138,8 +137,5 @@ def growth_top(
     if order not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}")
     query = growth_query(filters, order=None, **kwargs)
-    if limit < 1:
-        return [], int(fetch(con, count_query(query))[0][0])
-    rows = fetch(con, top_query(query, ORDERS[order], limit))
-    total = int(rows[0][-1]) if rows else 0
+    rows, total = fetch_top(con, query, ORDERS[order], limit)
     return [growth_row(r) for r in rows], total

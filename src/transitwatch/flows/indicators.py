@@ -52,11 +52,10 @@ from transitwatch.flows.sql import (
     Filters,
     Grain,
     Query,
-    count_query,
     fetch,
+    fetch_top,
     finite,
     series_ctes,
-    top_query,
 )
 
 __all__ = [
@@ -380,8 +379,5 @@ def zero_to_positive(con: Connection, **kwargs: Any) -> list[ZeroRow]:
 
 def zero_top(con: Connection, *, limit: int = 50, **kwargs: Any) -> tuple[list[ZeroRow], int]:
     """The first ``limit`` rows of :func:`zero_query` and how many rows there are."""
-    query = zero_query(ordered=False, **kwargs)
-    if limit < 1:
-        return [], int(fetch(con, count_query(query))[0][0])
-    rows = fetch(con, top_query(query, ZERO_ORDER, limit))
-    return [zero_row(r) for r in rows], int(rows[0][-1]) if rows else 0
+    rows, total = fetch_top(con, zero_query(ordered=False, **kwargs), ZERO_ORDER, limit)
+    return [zero_row(r) for r in rows], total

@@ -134,6 +134,17 @@ def top_query(query: Query, order_by: str, limit: int) -> Query:
     )
 
 
+def fetch_top(
+    con: Connection, query: Query, order_by: str, limit: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The first ``limit`` rows of ``query`` in ``order_by`` order (each still ending with the
+    ``total_rows`` column) and how many rows the whole result has; just the count below 1."""
+    if limit < 1:
+        return [], int(fetch(con, count_query(query))[0][0])
+    rows = fetch(con, top_query(query, order_by, limit))
+    return rows, int(rows[0][-1]) if rows else 0
+
+
 def ident(name: str) -> str:
     """A double-quoted SQL identifier (``"trade_flows"``; ``a.b`` quotes each part)."""
     return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))

@@ -42,9 +42,9 @@ from transitwatch.flows.loaders.comtrade_rules import (
     reason,
 )
 from transitwatch.store.flows import FlowStore, LoadInfo
+from transitwatch.store.tables import bulk_insert
 
 DIM_TYPES = {"partner_agg": "BOOLEAN", "has_cls": "BOOLEAN"}
-VALUES_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -59,13 +59,10 @@ class BulkLoad:
 def _create(
     con: duckdb.DuckDBPyConnection, name: str, cols: Sequence[str], rows: list[Any]
 ) -> None:
-    defs = ", ".join(f'"{c}" {DIM_TYPES.get(c, "VARCHAR")}' for c in cols)
+    columns = [(col, DIM_TYPES.get(col, "VARCHAR")) for col in cols]
+    defs = ", ".join(f'"{col}" {kind}' for col, kind in columns)
     con.execute(f"CREATE TEMP TABLE {name} ({defs})")
-    one = "(" + ", ".join("?" for _ in cols) + ")"
-    for start in range(0, len(rows), VALUES_CHUNK):
-        chunk = rows[start : start + VALUES_CHUNK]
-        flat = [v for row in chunk for v in row]
-        con.execute(f"INSERT INTO {name} VALUES {', '.join(one for _ in chunk)}", flat)
+    bulk_insert(con, name, columns, rows)
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
